@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. MikroORM cannot import .ts migrations by glob
+ * under vitest, so they are listed here. Migrations are never edited after
+ * they land: add a new one (`npm run migration:create`).
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261121232831_initial } from './Migration20261121232831_initial';
+
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261121232831_initial', class: Migration20261121232831_initial },
+];

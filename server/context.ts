@@ -1,0 +1,38 @@
+/**
+ * Per-request context: one EntityManager fork per request, the actor and the
+ * tenant, and the services. Both transports build it the same way, so org-mode
+ * authentication plugs in here without touching resolvers or handlers.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ANONYMOUS_ACTOR, type Actor } from './modules/auth/actor';
+import { DEFAULT_TENANT_ID } from './modules/tenants/tenant.entity';
+import type { Services } from './services';
+
+export interface TenantRef {
+  readonly id: string;
+}
+
+export interface RequestContext {
+  readonly services: Services;
+  readonly actor: Actor;
+  readonly tenant: TenantRef;
+  /** This request's unit of work (a fresh fork, created on first use). */
+  em(): EntityManager;
+  /** Request headers, lower-cased names. */
+  readonly headers: Headers;
+}
+
+/** Build the context for one request. Single-user mode: the anonymous actor in the default tenant. */
+export async function createRequestContext(services: Services, request: Request): Promise<RequestContext> {
+  let em: EntityManager | null = null;
+  return {
+    services,
+    actor: ANONYMOUS_ACTOR,
+    tenant: { id: DEFAULT_TENANT_ID },
+    headers: request.headers,
+    em() {
+      em ??= services.db.em();
+      return em;
+    },
+  };
+}

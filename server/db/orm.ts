@@ -1,0 +1,139 @@
+/**
+ * Opening the database: embedded PGlite in the data directory (guarded by a
+ * lock) when no DATABASE_URL is set, otherwise a pooled PostgreSQL connection.
+ * Migrations are listed in migrations/index.ts (vitest cannot glob .ts files).
+ */
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
+import { PGliteDriver } from 'mikro-orm-pglite';
+import { migrationsList } from '../../migrations';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { entities } from './entities';
+
+export type DatabaseTarget =
+  | { kind: 'embedded'; dir: string }
+  /** An in-memory PGlite (tests and tools; nothing is kept). */
+  | { kind: 'memory' }
+  | { kind: 'postgres'; url: string; poolMax: number };
+
+export interface Database {
+  readonly orm: MikroORM;
+  readonly kind: 'embedded' | 'memory' | 'postgres';
+  /** A fresh EntityManager for one unit of work. */
+  em(): EntityManager;
+  /** Run pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** `SELECT 1` with a time bound. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+function baseOptions(): Partial<Options> {
+  return {
+    entities,
+    discovery: { warnWhenNoEntities: true },
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: 'migrations',
+      pathTs: 'migrations',
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+      silent: true,
+    },
+    debug: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    ensureDatabase: false,
+  };
+}
+
+/** Build ORM options for a target (used by the app, the migration tools and tests). */
+export function ormOptions(target: DatabaseTarget, pglite?: PGlite): Options {
+  if (target.kind === 'postgres') {
+    return {
+      ...baseOptions(),
+      driver: PostgreSqlDriver,
+      clientUrl: target.url,
+      pool: { min: 0, max: target.poolMax },
+    } as Options;
+  }
+  if (!pglite) throw new Error('an embedded target needs a PGlite instance');
+  return {
+    ...baseOptions(),
+    driver: PGliteDriver,
+    dbName: 'postgres',
+    driverOptions: { connection: { pglite: () => pglite } },
+  } as Options;
+}
+
+/** Open the database for a target; for `embedded` this takes the data directory's lock first. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  let lock: DataDirLock | null = null;
+  let pglite: PGlite | undefined;
+  if (target.kind === 'embedded') {
+    lock = lockDataDir(target.dir.replace(/[/\\]pgdata$/, ''));
+    try {
+      fs.mkdirSync(target.dir, { recursive: true });
+      pglite = await PGlite.create(target.dir);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  } else if (target.kind === 'memory') {
+    pglite = await PGlite.create();
+  }
+  let orm: MikroORM;
+  try {
+    orm = await MikroORM.init(ormOptions(target, pglite));
+  } catch (e) {
+    await pglite?.close().catch(() => undefined);
+    lock?.release();
+    throw e;
+  }
+  let closed = false;
+  return {
+    orm,
+    kind: target.kind,
+    em: () => orm.em.fork() as EntityManager,
+    async migrate() {
+      const applied = await orm.getMigrator().up();
+      return applied.map((m) => m.name);
+    },
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const result = await Promise.race([
+          orm.em.fork().getConnection().execute('select 1 as ok'),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('ping timed out')), timeoutMs);
+          }),
+        ]);
+        return Array.isArray(result) && result.length === 1;
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await orm.close(true);
+      } finally {
+        try {
+          await pglite?.close();
+        } finally {
+          lock?.release();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The only process entry: `serve` (default), `migrate`, `check-config`,
+ * `verify-chain`, `export-audit`. Loads config, opens the database, builds
+ * the app, listens, and stops cleanly on SIGTERM/SIGINT.
+ */
+import fs from 'node:fs';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { DataDirLockedError } from './db/data-dir-lock';
+import { openDatabase, type Database } from './db/orm';
+import { listen } from './http-server';
+import { checkConfig, formatRows } from './modules/ops/check-config';
+import { DEFAULT_TENANT_ID } from './modules/tenants/tenant.entity';
+import { createServices } from './services';
+import { systemClock } from './shared/clock';
+import { createLogger } from './shared/logger';
+
+const USAGE = `usage: lexgate <command>
+  serve          run the gateway (default)
+  migrate        apply pending database migrations and exit
+  check-config   check the configuration and print OK / WARN / FAIL rows
+  verify-chain   recompute the audit hash chain [--tenant ID]
+  export-audit   write the audit chain as JSON lines to stdout [--tenant ID]`;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
+  process.exit(code);
+}
+
+function config(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message, 2);
+    throw e;
+  }
+}
+
+async function open(cfg: Config): Promise<Database> {
+  try {
+    return await openDatabase(cfg.database);
+  } catch (e) {
+    if (e instanceof DataDirLockedError) fail(`lexgate: ${e.message}`, 3);
+    throw e;
+  }
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function serve(): Promise<void> {
+  const cfg = config();
+  const logger = createLogger(cfg.logLevel);
+  const t0 = performance.now();
+  const db = await open(cfg);
+  const applied = await db.migrate();
+  if (applied.length > 0) logger.info('migrations applied', { applied });
+  const services = createServices({ config: cfg, db, clock: systemClock, logger });
+  const app = createApp(services);
+  if (!fs.existsSync(`${cfg.siteDir}/index.html`)) {
+    logger.warn('dashboard site is not built; run `npm run build`', { siteDir: cfg.siteDir });
+  }
+  const server = await listen(app, cfg.bindHost, cfg.bindPort, logger);
+  logger.info('lexgate listening', {
+    url: server.url,
+    database: db.kind,
+    startupMs: Math.round(performance.now() - t0),
+  });
+  process.stdout.write(`lexgate listening on ${server.url} (database: ${db.kind === 'postgres' ? 'PostgreSQL' : `embedded, ${cfg.dataDir}`})\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal, inFlight: server.inFlight() });
+    try {
+      await server.stop(cfg.shutdownGraceMs);
+      await db.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error('unclean stop', { err });
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const cfg = config();
+  const db = await open(cfg);
+  try {
+    const applied = await db.migrate();
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  } finally {
+    await db.close();
+  }
+}
+
+async function verifyChain(): Promise<void> {
+  const cfg = config();
+  const db = await open(cfg);
+  try {
+    await db.migrate();
+    const services = createServices({ config: cfg, db, clock: systemClock, logger: createLogger('warn') });
+    const tenant = option('--tenant') ?? DEFAULT_TENANT_ID;
+    const v = await services.audit.verifyChain(db.em(), tenant);
+    if (v.ok) process.stdout.write(`OK: ${v.checked} rows verified for tenant ${tenant}; head ${v.headHash}\n`);
+    else {
+      process.stdout.write(
+        `BROKEN at seq ${v.firstBroken!.seq}${v.firstBroken!.id ? ` (row ${v.firstBroken!.id})` : ''}: ${v.firstBroken!.reason}; ${v.checked} rows verified before it\n`,
+      );
+      process.exitCode = 1;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+async function exportAudit(): Promise<void> {
+  const cfg = config();
+  const db = await open(cfg);
+  try {
+    await db.migrate();
+    const services = createServices({ config: cfg, db, clock: systemClock, logger: createLogger('warn') });
+    for await (const line of services.audit.exportJsonl(db.em(), option('--tenant') ?? DEFAULT_TENANT_ID)) {
+      if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+const command = process.argv[2] ?? 'serve';
+switch (command) {
+  case 'serve':
+    await serve();
+    break;
+  case 'migrate':
+    await migrate();
+    break;
+  case 'check-config': {
+    const rows = await checkConfig(process.env);
+    process.stdout.write(formatRows(rows) + '\n');
+    process.exitCode = rows.some((r) => r.level === 'FAIL') ? 1 : 0;
+    break;
+  }
+  case 'verify-chain':
+    await verifyChain();
+    break;
+  case 'export-audit':
+    await exportAudit();
+    break;
+  case 'help':
+  case '--help':
+  case '-h':
+    process.stdout.write(USAGE + '\n');
+    break;
+  default:
+    fail(`unknown command "${command}"\n${USAGE}`, 2);
+}

@@ -1,0 +1,70 @@
+/**
+ * The audit log: one append-only, hash-chained row per decision of either half
+ * (dependency evaluations and agent actions), per CVE alert, per human decision
+ * and per registry/policy change. Rows are never updated; the chain (prev_hash,
+ * hash, per-tenant seq) makes any later edit detectable.
+ */
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+
+export const AuditEntrySchema = defineEntity({
+  name: 'AuditEntry',
+  tableName: 'audit_log',
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    tenantId: p.string().length(64),
+    seq: p.bigint('number'),
+    ts: p.datetime().columnType('timestamptz'),
+    kind: p.string().length(48),
+    action: p.string().length(200),
+    project: p.string().length(200).nullable(),
+    requester: p.string().length(200),
+    agentModel: p.string().length(200).nullable(),
+    agentVersion: p.string().length(200).nullable(),
+    agentId: p.string().length(200).nullable(),
+    ecosystem: p.string().length(32).nullable(),
+    package: p.string().length(300).nullable(),
+    normalizedName: p.string().length(300).nullable(),
+    version: p.string().length(200).nullable(),
+    resolvedVersion: p.string().length(200).nullable(),
+    verdict: p.string().length(32).nullable(),
+    status: p.string().length(32).nullable(),
+    denialCategory: p.string().length(32).default(''),
+    reason: p.text().nullable(),
+    license: p.string().length(500).nullable(),
+    cveIds: p.array().columnType('text[]').default('{}'),
+    maxCvss: p.double().nullable(),
+    registryStatus: p.string().length(32).nullable(),
+    triggeredPolicy: p.string().length(200).nullable(),
+    severity: p.string().length(16).nullable(),
+    riskScore: p.double().nullable(),
+    violations: p.json<unknown[]>().columnType('jsonb').default('[]'),
+    details: p.json<Record<string, unknown>>().columnType('jsonb').default('{}'),
+    prevHash: p.string().length(64),
+    hash: p.string().length(64),
+  }),
+  uniques: [{ name: 'audit_log_tenant_seq_unique', properties: ['tenantId', 'seq'] }],
+  indexes: [
+    { name: 'audit_log_tenant_ts_idx', properties: ['tenantId', 'ts'] },
+    { name: 'audit_log_tenant_project_ts_idx', properties: ['tenantId', 'project', 'ts'] },
+    { name: 'audit_log_tenant_category_verdict_idx', properties: ['tenantId', 'denialCategory', 'verdict'] },
+    { name: 'audit_log_tenant_agent_idx', properties: ['tenantId', 'agentModel', 'agentVersion'] },
+    { name: 'audit_log_tenant_agent_id_ts_idx', properties: ['tenantId', 'agentId', 'ts'] },
+    { name: 'audit_log_tenant_package_idx', properties: ['tenantId', 'normalizedName'] },
+    { name: 'audit_log_tenant_kind_ts_idx', properties: ['tenantId', 'kind', 'ts'] },
+  ],
+});
+
+export type AuditEntry = InferEntity<typeof AuditEntrySchema>;
+
+/** The head of each tenant's chain: the last sequence number and hash. Row-locked by every append. */
+export const AuditChainHeadSchema = defineEntity({
+  name: 'AuditChainHead',
+  tableName: 'audit_chain_head',
+  properties: (p) => ({
+    tenantId: p.string().length(64).primary(),
+    seq: p.bigint('number'),
+    hash: p.string().length(64),
+  }),
+});
+
+export type AuditChainHead = InferEntity<typeof AuditChainHeadSchema>;

@@ -1,0 +1,404 @@
+/**
+ * Audit service: owns the append-only, hash-chained audit log.
+ *
+ * Invariants:
+ * - `append` runs inside the caller's transaction, so a change and its audit
+ *   row commit together or not at all.
+ * - Appends to one tenant's chain are serialised by a row lock on the chain
+ *   head (`UPDATE ... RETURNING`), held until the caller commits, so two
+ *   simultaneous appends can never fork the chain; (tenant_id, seq) is unique
+ *   as a second line of defence.
+ * - Rows are never updated (a trigger refuses it); `verifyChain` recomputes
+ *   every hash and names the first row that does not match.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../shared/clock';
+import { ValidationError } from '../../shared/errors';
+import { GENESIS_HASH, hashAuditRow, type HashedAuditContent } from './audit-hash';
+
+/** Audit event kinds (SCREAMING_SNAKE). */
+export const AUDIT_KINDS = [
+  'DEPENDENCY_EVALUATION',
+  'CVE_ALERT',
+  'APPROVAL_REQUESTED',
+  'APPROVAL_DECISION',
+  'ACTION_EVALUATION',
+  'ACTION_DECISION',
+  'REGISTRY_CHANGE',
+  'POLICY_CHANGE',
+  'SYSTEM',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** What a caller appends; the service adds id, time, sequence and hashes. */
+export interface AuditAppendInput {
+  tenantId: string;
+  kind: AuditKind;
+  action: string;
+  requester: string;
+  project?: string | null;
+  agentModel?: string | null;
+  agentVersion?: string | null;
+  agentId?: string | null;
+  ecosystem?: string | null;
+  package?: string | null;
+  normalizedName?: string | null;
+  version?: string | null;
+  resolvedVersion?: string | null;
+  verdict?: string | null;
+  status?: string | null;
+  denialCategory?: string;
+  reason?: string | null;
+  license?: string | null;
+  cveIds?: string[];
+  maxCvss?: number | null;
+  registryStatus?: string | null;
+  triggeredPolicy?: string | null;
+  severity?: string | null;
+  riskScore?: number | null;
+  violations?: unknown[];
+  details?: Record<string, unknown>;
+}
+
+/** A stored audit row as the service returns it. */
+export interface AuditRecord extends HashedAuditContent {
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  tenantId: string;
+  /** Rows checked (all of them when ok). */
+  checked: number;
+  /** Hash of the last row (the chain head) when ok. */
+  headHash: string;
+  firstBroken: { seq: number; id: string | null; reason: string } | null;
+}
+
+export interface AuditFilter {
+  project?: string | null;
+  kind?: AuditKind | null;
+  verdict?: string | null;
+  status?: string | null;
+  agentId?: string | null;
+  package?: string | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+export interface AuditPage {
+  rows: AuditRecord[];
+  /** seq of the last row returned, for the next page's `afterSeq`. */
+  endSeq: number | null;
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+const MAX_TEXT = 10_000;
+
+const COLUMNS = `id, tenant_id, seq, ts, kind, action, project, requester, agent_model, agent_version, agent_id,
+  ecosystem, package, normalized_name, version, resolved_version, verdict, status, denial_category, reason,
+  license, cve_ids, max_cvss, registry_status, triggered_policy, severity, risk_score, violations, details,
+  prev_hash, hash`;
+
+type Row = Record<string, unknown>;
+
+function num(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function json<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined) return fallback;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+/** Map a raw row (snake_case, driver types) to an AuditRecord. */
+export function rowToRecord(r: Row): AuditRecord {
+  const ts = r.ts instanceof Date ? r.ts : new Date(String(r.ts));
+  const cve = r.cve_ids;
+  return {
+    id: String(r.id),
+    tenantId: String(r.tenant_id),
+    seq: Number(r.seq),
+    ts,
+    kind: String(r.kind),
+    action: String(r.action),
+    project: (r.project as string | null) ?? null,
+    requester: String(r.requester),
+    agentModel: (r.agent_model as string | null) ?? null,
+    agentVersion: (r.agent_version as string | null) ?? null,
+    agentId: (r.agent_id as string | null) ?? null,
+    ecosystem: (r.ecosystem as string | null) ?? null,
+    package: (r.package as string | null) ?? null,
+    normalizedName: (r.normalized_name as string | null) ?? null,
+    version: (r.version as string | null) ?? null,
+    resolvedVersion: (r.resolved_version as string | null) ?? null,
+    verdict: (r.verdict as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    denialCategory: String(r.denial_category ?? ''),
+    reason: (r.reason as string | null) ?? null,
+    license: (r.license as string | null) ?? null,
+    cveIds: Array.isArray(cve) ? (cve as string[]) : parsePgArray(cve),
+    maxCvss: num(r.max_cvss),
+    registryStatus: (r.registry_status as string | null) ?? null,
+    triggeredPolicy: (r.triggered_policy as string | null) ?? null,
+    severity: (r.severity as string | null) ?? null,
+    riskScore: num(r.risk_score),
+    violations: json<unknown[]>(r.violations, []),
+    details: json<Record<string, unknown>>(r.details, {}),
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
+}
+
+/** Parse a PostgreSQL text[] literal (`{a,"b c"}`) when a driver returns it as text. */
+function parsePgArray(v: unknown): string[] {
+  if (typeof v !== 'string' || v === '{}' || v === '') return [];
+  const out: string[] = [];
+  const body = v.slice(1, -1);
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (quoted) {
+      if (c === '\\') cur += body[++i];
+      else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+function checkText(field: string, v: string | null | undefined, max = MAX_TEXT): string | null {
+  if (v === undefined || v === null) return null;
+  if (v.includes('\u0000')) throw new ValidationError(`${field} must not contain NUL characters`, field);
+  if (v.length > max) throw new ValidationError(`${field} is longer than ${max} characters`, field);
+  return v;
+}
+
+export class AuditService {
+  constructor(private readonly clock: Clock) {}
+
+  /**
+   * Append one row to the tenant's chain, inside `em`'s current transaction.
+   * The caller must be in a transaction (`em.transactional`), or the row lock
+   * on the chain head would be released before the row is visible.
+   */
+  async append(em: EntityManager, input: AuditAppendInput): Promise<AuditRecord> {
+    if (!em.isInTransaction()) {
+      throw new Error('AuditService.append must run inside a transaction');
+    }
+    const content: Omit<HashedAuditContent, 'seq'> = {
+      id: randomUUID(),
+      tenantId: input.tenantId,
+      ts: this.clock.now(),
+      kind: input.kind,
+      action: checkText('action', input.action, 200)!,
+      project: checkText('project', input.project, 200),
+      requester: checkText('requester', input.requester, 200)!,
+      agentModel: checkText('agent_model', input.agentModel, 200),
+      agentVersion: checkText('agent_version', input.agentVersion, 200),
+      agentId: checkText('agent_id', input.agentId, 200),
+      ecosystem: checkText('ecosystem', input.ecosystem, 32),
+      package: checkText('package', input.package, 300),
+      normalizedName: checkText('normalized_name', input.normalizedName, 300),
+      version: checkText('version', input.version, 200),
+      resolvedVersion: checkText('resolved_version', input.resolvedVersion, 200),
+      verdict: input.verdict ?? null,
+      status: input.status ?? null,
+      denialCategory: input.denialCategory ?? '',
+      reason: checkText('reason', input.reason),
+      license: checkText('license', input.license, 500),
+      cveIds: [...(input.cveIds ?? [])],
+      maxCvss: input.maxCvss ?? null,
+      registryStatus: input.registryStatus ?? null,
+      triggeredPolicy: input.triggeredPolicy ?? null,
+      severity: input.severity ?? null,
+      riskScore: input.riskScore ?? null,
+      violations: input.violations ?? [],
+      details: input.details ?? {},
+    };
+    // Take the chain head's row lock and the next sequence number in one statement.
+    const head = await em.execute<Row[]>(
+      `update audit_chain_head set seq = seq + 1 where tenant_id = ? returning seq, hash`,
+      [input.tenantId],
+    );
+    if (head.length === 0) {
+      throw new ValidationError(`unknown tenant "${input.tenantId}"`, 'tenant');
+    }
+    const seq = Number(head[0].seq);
+    const prevHash = String(head[0].hash);
+    const full: HashedAuditContent = { ...content, seq };
+    const hash = hashAuditRow(prevHash, full);
+    await em.execute(
+      `insert into audit_log (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+        (select coalesce(array_agg(x), '{}') from jsonb_array_elements_text(?::jsonb) as x),
+        ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
+      [
+        full.id,
+        full.tenantId,
+        seq,
+        full.ts,
+        full.kind,
+        full.action,
+        full.project,
+        full.requester,
+        full.agentModel,
+        full.agentVersion,
+        full.agentId,
+        full.ecosystem,
+        full.package,
+        full.normalizedName,
+        full.version,
+        full.resolvedVersion,
+        full.verdict,
+        full.status,
+        full.denialCategory,
+        full.reason,
+        full.license,
+        JSON.stringify(full.cveIds),
+        full.maxCvss,
+        full.registryStatus,
+        full.triggeredPolicy,
+        full.severity,
+        full.riskScore,
+        JSON.stringify(full.violations),
+        JSON.stringify(full.details),
+        prevHash,
+        hash,
+      ],
+      'run',
+    );
+    await em.execute(`update audit_chain_head set hash = ? where tenant_id = ?`, [hash, input.tenantId], 'run');
+    return { ...full, prevHash, hash };
+  }
+
+  /**
+   * Recompute the tenant's chain from the first row and report the first row
+   * whose sequence, link or content hash does not match.
+   */
+  async verifyChain(em: EntityManager, tenantId: string, batchSize = 2000): Promise<ChainVerification> {
+    let expectedPrev = GENESIS_HASH;
+    let expectedSeq = 1;
+    let checked = 0;
+    for (;;) {
+      const rows = await em.execute<Row[]>(
+        `select ${COLUMNS} from audit_log where tenant_id = ? and seq >= ? order by seq asc limit ?`,
+        [tenantId, expectedSeq, batchSize],
+      );
+      for (const raw of rows) {
+        const r = rowToRecord(raw);
+        const broken = (reason: string): ChainVerification => ({
+          ok: false,
+          tenantId,
+          checked,
+          headHash: expectedPrev,
+          firstBroken: { seq: expectedSeq, id: r.id, reason },
+        });
+        if (r.seq !== expectedSeq) {
+          return {
+            ok: false,
+            tenantId,
+            checked,
+            headHash: expectedPrev,
+            firstBroken: { seq: expectedSeq, id: null, reason: `row with seq ${expectedSeq} is missing (next is ${r.seq})` },
+          };
+        }
+        if (r.prevHash !== expectedPrev) return broken('prev_hash does not match the previous row\'s hash');
+        const recomputed = hashAuditRow(r.prevHash, r);
+        if (recomputed !== r.hash) return broken('content does not match its hash (the row was altered)');
+        expectedPrev = r.hash;
+        expectedSeq += 1;
+        checked += 1;
+      }
+      if (rows.length < batchSize) break;
+    }
+    const head = await em.execute<Row[]>(`select seq, hash from audit_chain_head where tenant_id = ?`, [tenantId]);
+    if (head.length > 0) {
+      const headSeq = Number(head[0].seq);
+      if (headSeq !== checked) {
+        return {
+          ok: false,
+          tenantId,
+          checked,
+          headHash: expectedPrev,
+          firstBroken: { seq: checked + 1, id: null, reason: `the chain head is at seq ${headSeq} but only ${checked} rows follow on` },
+        };
+      }
+      if (String(head[0].hash) !== expectedPrev) {
+        return {
+          ok: false,
+          tenantId,
+          checked,
+          headHash: expectedPrev,
+          firstBroken: { seq: checked, id: null, reason: 'the chain head hash does not match the last row' },
+        };
+      }
+    }
+    return { ok: true, tenantId, checked, headHash: expectedPrev, firstBroken: null };
+  }
+
+  /** Newest-first page of a tenant's audit rows, keyset-paginated by seq. */
+  async list(em: EntityManager, tenantId: string, filter: AuditFilter, first: number, afterSeq: number | null): Promise<AuditPage> {
+    const where: string[] = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    const add = (sql: string, v: unknown) => {
+      where.push(sql);
+      params.push(v);
+    };
+    if (filter.project) add('project = ?', filter.project);
+    if (filter.kind) add('kind = ?', filter.kind);
+    if (filter.verdict) add('verdict = ?', filter.verdict);
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.agentId) add('agent_id = ?', filter.agentId);
+    if (filter.package) {
+      where.push('(package = ? or normalized_name = ?)');
+      params.push(filter.package, filter.package);
+    }
+    if (filter.since) add('ts >= ?', filter.since);
+    if (filter.until) add('ts < ?', filter.until);
+    const countRows = await em.execute<Row[]>(`select count(*)::int as n from audit_log where ${where.join(' and ')}`, params);
+    const pageWhere = [...where];
+    const pageParams = [...params];
+    if (afterSeq !== null) {
+      pageWhere.push('seq < ?');
+      pageParams.push(afterSeq);
+    }
+    const rows = await em.execute<Row[]>(
+      `select ${COLUMNS} from audit_log where ${pageWhere.join(' and ')} order by seq desc limit ?`,
+      [...pageParams, first + 1],
+    );
+    const records = rows.slice(0, first).map(rowToRecord);
+    return {
+      rows: records,
+      endSeq: records.length > 0 ? records[records.length - 1].seq : null,
+      hasNextPage: rows.length > first,
+      totalCount: Number(countRows[0]?.n ?? 0),
+    };
+  }
+
+  /** Every row of a tenant's chain in order, for offline verification (JSON lines). */
+  async *exportJsonl(em: EntityManager, tenantId: string, batchSize = 2000): AsyncGenerator<string> {
+    let fromSeq = 1;
+    for (;;) {
+      const rows = await em.execute<Row[]>(
+        `select ${COLUMNS} from audit_log where tenant_id = ? and seq >= ? order by seq asc limit ?`,
+        [tenantId, fromSeq, batchSize],
+      );
+      for (const raw of rows) {
+        const r = rowToRecord(raw);
+        yield JSON.stringify({ ...r, ts: r.ts.toISOString() }) + '\n';
+        fromSeq = r.seq + 1;
+      }
+      if (rows.length < batchSize) return;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { builder } from '../../graphql/builder';
+import type { HealthReport } from './health.service';
+
+const Health = builder.objectRef<HealthReport>('Health').implement({
+  description: 'The state of this gateway process and what it depends on.',
+  fields: (t) => ({
+    db: t.exposeString('db', { description: '`ok` when the database answered `SELECT 1`, else `down`.' }),
+    registryLoaded: t.exposeBoolean('registryLoaded', { description: 'Whether a registry document is live.' }),
+    registryVersion: t.exposeString('registryVersion', { nullable: true, description: 'The live registry document\'s `version`.' }),
+    registryPackageCount: t.exposeInt('registryPackageCount', { description: 'Package rules in the live registry.' }),
+    registryLastReloadAt: t.expose('registryLastReloadAt', { type: 'DateTime', nullable: true, description: 'When the registry was last (re)loaded.' }),
+    registryLastReloadError: t.exposeString('registryLastReloadError', {
+      nullable: true,
+      description: 'Why the last reload failed (the previous registry stays live), or null.',
+    }),
+    authEnabled: t.exposeBoolean('authEnabled', { description: 'Org mode: every request needs credentials.' }),
+    databaseKind: t.exposeString('databaseKind', { description: '`embedded` (PGlite in the data directory) or `postgres`.' }),
+    version: t.exposeString('version', { description: 'The lexgate version.' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When this process started.' }),
+    uptimeSeconds: t.exposeInt('uptimeSeconds', { description: 'Seconds since start.' }),
+  }),
+});
+
+builder.queryField('health', (t) =>
+  t.field({
+    type: Health,
+    description: 'Health of this gateway: database, registry, auth mode.',
+    resolve: (_root, _args, ctx) => ctx.services.health.report(),
+  }),
+);

@@ -1,0 +1,43 @@
+/**
+ * The one table that maps DomainError codes to HTTP statuses, and the two
+ * error body dialects the REST shims speak: lex-align's `{detail}` and
+ * Novyx's `{error, code, message}`.
+ */
+import { DomainError, type DomainErrorCode } from '../shared/errors';
+
+export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  validation_failed: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  unauthorized: 401,
+  unavailable: 503,
+  payload_too_large: 413,
+};
+
+export type ErrorDialect = 'lexalign' | 'novyx';
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+/** The response for a refused request, in the route's dialect. */
+export function errorResponse(err: DomainError, dialect: ErrorDialect): Response {
+  const status = STATUS_BY_CODE[err.code];
+  if (dialect === 'novyx') {
+    const code = typeof err.details.novyxCode === 'string' ? err.details.novyxCode : err.code;
+    return json({ error: code, code, message: err.message, ...(err.field ? { field: err.field } : {}) }, status);
+  }
+  return json({ detail: err.message, ...(err.field ? { field: err.field } : {}) }, status);
+}
+
+/** The response for a bug: logged by the caller, masked here. */
+export function internalErrorResponse(dialect: ErrorDialect): Response {
+  if (dialect === 'novyx') {
+    return json({ error: 'internal_error', code: 'internal_error', message: 'Internal server error' }, 500);
+  }
+  return json({ detail: 'Internal server error' }, 500);
+}

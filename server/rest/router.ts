@@ -1,0 +1,86 @@
+/**
+ * A small route table for the REST shims: method + path pattern (`:param`
+ * segments) → handler. Handlers are thin: parse input, call one service
+ * function, map the result. DomainErrors become statuses in one place.
+ */
+import type { RequestContext } from '../context';
+import { DomainError } from '../shared/errors';
+import { errorResponse, internalErrorResponse, json, type ErrorDialect } from './http-errors';
+
+export interface RouteInput {
+  ctx: RequestContext;
+  request: Request;
+  url: URL;
+  params: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  dialect: ErrorDialect;
+  handler: (input: RouteInput) => Promise<Response> | Response;
+}
+
+interface CompiledRoute extends Route {
+  regex: RegExp;
+  names: string[];
+}
+
+export class Router {
+  private readonly routes: CompiledRoute[];
+
+  constructor(routes: Route[]) {
+    this.routes = routes.map((r) => {
+      const names: string[] = [];
+      const pattern = r.path
+        .split('/')
+        .map((seg) => {
+          if (seg.startsWith(':')) {
+            names.push(seg.slice(1));
+            return '([^/]+)';
+          }
+          return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        })
+        .join('/');
+      return { ...r, regex: new RegExp(`^${pattern}/?$`), names };
+    });
+  }
+
+  /** True when some route claims this path (whatever the method). */
+  claims(pathname: string): boolean {
+    return this.routes.some((r) => r.regex.test(pathname));
+  }
+
+  async handle(
+    request: Request,
+    url: URL,
+    makeContext: () => Promise<RequestContext>,
+    onBug: (err: unknown) => void,
+  ): Promise<Response | null> {
+    const matching = this.routes.filter((r) => r.regex.test(url.pathname));
+    if (matching.length === 0) return null;
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const route = matching.find((r) => r.method === method);
+    if (!route) {
+      const allow = [...new Set(matching.map((r) => r.method))].join(', ');
+      const dialect = matching[0].dialect;
+      const body = dialect === 'novyx'
+        ? { error: 'method_not_allowed', code: 'method_not_allowed', message: `${request.method} is not allowed here; use ${allow}` }
+        : { detail: `Method ${request.method} not allowed; use ${allow}` };
+      return json(body, 405, { allow });
+    }
+    const m = route.regex.exec(url.pathname)!;
+    const params: Record<string, string> = {};
+    route.names.forEach((n, i) => {
+      params[n] = decodeURIComponent(m[i + 1]);
+    });
+    try {
+      const ctx = await makeContext();
+      return await route.handler({ ctx, request, url, params });
+    } catch (err) {
+      if (err instanceof DomainError) return errorResponse(err, route.dialect);
+      onBug(err);
+      return internalErrorResponse(route.dialect);
+    }
+  }
+}
