@@ -1,11 +1,21 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 // Three projects: pure unit tables beside the code, integration tests on real
 // databases (embedded PGlite and a real PostgreSQL server), and the browser test.
 export default defineConfig({
+  // Node loads `graphql` through its CommonJS entry (dependencies such as Yoga
+  // are not transformed); vite would pick the ESM entry for our own files, and
+  // two copies of graphql make every GraphQLError look foreign (and masked).
+  resolve: {
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['server/**/*.test.ts', 'scripts/**/*.test.ts'],
@@ -13,6 +23,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
@@ -25,6 +36,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

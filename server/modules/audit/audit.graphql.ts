@@ -103,7 +103,12 @@ builder.queryField('auditLog', (t) =>
   t.field({
     type: AuditConnection,
     description: 'The audit log of the caller\'s tenant, newest first, with cursor paging.',
-    errors: { types: [DomainError] },
+    errors: {
+      types: [DomainError],
+      union: { description: 'A page of the audit log, or why the arguments were refused.' },
+      result: { description: 'A page of the audit log.' },
+      dataField: { description: 'The page.' },
+    },
     args: {
       filter: t.arg({ type: AuditFilterInput, required: false, description: 'Which rows.' }),
       first: t.arg.int({

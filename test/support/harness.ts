@@ -1,0 +1,62 @@
+/**
+ * An app in-process on a fresh database, for integration tests: requests go
+ * through `app.fetch` (the same handler node:http serves), no port needed.
+ */
+import { createApp, type App } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+import type { Database } from '../../server/db/orm';
+import { createServices, type Services } from '../../server/services';
+import { ManualClock, type Clock } from '../../server/shared/clock';
+import { silentLogger } from '../../server/shared/logger';
+import { freshDatabase, type DbKind } from './databases';
+
+export interface TestApp {
+  app: App;
+  services: Services;
+  db: Database;
+  config: Config;
+  clock: Clock;
+  /** A request to the app; `path` is relative to the origin. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** A GraphQL operation; returns the parsed JSON body. */
+  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Reuse a database (e.g. two apps on one server) instead of a fresh one. */
+  database?: Database;
+}
+
+export const ORIGIN = 'http://lexgate.test';
+
+export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Promise<TestApp> {
+  const fresh = opts.database ? null : await freshDatabase(kind);
+  const db = opts.database ?? fresh!.db;
+  const config = loadConfig({ LEXGATE_DATA_DIR: '.lexgate-test', LEXGATE_SITE_DIR: 'site/dist', ...opts.env });
+  const clock = opts.clock ?? new ManualClock();
+  const services = createServices({ config, db, clock, logger: silentLogger });
+  const app = createApp(services);
+  const request = (path: string, init?: RequestInit) => app.fetch(new Request(ORIGIN + path, init));
+  return {
+    app,
+    services,
+    db,
+    config,
+    clock,
+    request,
+    async graphql(query, variables) {
+      const res = await request('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return res.json();
+    },
+    async close() {
+      await fresh?.drop();
+    },
+  };
+}
