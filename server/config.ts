@@ -180,15 +180,24 @@ const envSchema = z
       .transform((v) => (v && v !== '' ? v : ',')),
     // --- background work ---
     LEXALIGN_CVE_SCAN_INTERVAL_HOURS: num('LEXALIGN_CVE_SCAN_INTERVAL_HOURS', 24, { min: 0 }),
-  })
-  .superRefine((env, ctx) => {
-    if (env.REGISTRY_PROPOSER === 'github' && !env.REGISTRY_REPO_URL) {
-      ctx.addIssue({ code: 'custom', message: 'REGISTRY_PROPOSER=github needs REGISTRY_REPO_URL', path: ['REGISTRY_REPO_URL'] });
-    }
-    if (env.REGISTRY_REPO_URL && !env.REGISTRY_REPO_TOKEN) {
-      ctx.addIssue({ code: 'custom', message: 'REGISTRY_REPO_URL is set but REGISTRY_REPO_TOKEN is not', path: ['REGISTRY_REPO_TOKEN'] });
-    }
   });
+
+/**
+ * Rules across variables, checked on the raw environment so they are reported
+ * together with per-variable problems (zod skips object refinements when a
+ * field is invalid).
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const set = (k: string) => (env[k] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if ((env.REGISTRY_PROPOSER ?? '').trim() === 'github' && !set('REGISTRY_REPO_URL')) {
+    problems.push('REGISTRY_PROPOSER=github needs REGISTRY_REPO_URL');
+  }
+  if (set('REGISTRY_REPO_URL') && !set('REGISTRY_REPO_TOKEN')) {
+    problems.push('REGISTRY_REPO_URL is set but REGISTRY_REPO_TOKEN is not');
+  }
+  return problems;
+}
 
 export interface Config {
   readonly bindHost: string;
@@ -261,13 +270,14 @@ function deepFreeze<T>(o: T): T {
  */
 export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const field = i.path.length > 0 ? String(i.path[0]) : '';
-      return i.message.includes(field) || field === '' ? i.message : `${field}: ${i.message}`;
-    });
-    throw new ConfigError(problems);
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const field = i.path.length > 0 ? String(i.path[0]) : '';
+        return i.message.includes(field) || field === '' ? i.message : `${field}: ${i.message}`;
+      });
+  problems.push(...crossFieldProblems(env));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(cwd, e.LEXGATE_DATA_DIR ?? '.lexgate');
   const npmRegistry = e.NPM_REGISTRY_URL ?? (e.npm_config_registry && /^https?:\/\//.test(e.npm_config_registry) ? e.npm_config_registry : null);
