@@ -14,7 +14,7 @@ const Health = builder.objectRef<HealthReport>('Health').implement({
       description: 'Why the last reload failed (the previous registry stays live), or null.',
     }),
     authEnabled: t.exposeBoolean('authEnabled', { description: 'Org mode: every request needs credentials.' }),
-    databaseKind: t.exposeString('databaseKind', { description: '`embedded` (PGlite in the data directory) or `postgres`.' }),
+    databaseKind: t.exposeString('databaseKind', { description: '`embedded` (PGlite in the data directory), `memory` (PGlite without files, tests and tools) or `postgres`.' }),
     version: t.exposeString('version', { description: 'The lexgate version.' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When this process started.' }),
     uptimeSeconds: t.exposeInt('uptimeSeconds', { description: 'Seconds since start.' }),
