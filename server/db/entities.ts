@@ -1,5 +1,15 @@
 /** Every entity schema, in one list for the ORM and the schema-drift test. */
+import { ApprovalRequestSchema } from '../modules/approvals/approval-request.entity';
 import { AuditChainHeadSchema, AuditEntrySchema } from '../modules/audit/audit-entry.entity';
+import { RegistryRevisionSchema } from '../modules/registry/registry-revision.entity';
 import { TenantSchema } from '../modules/tenants/tenant.entity';
+import { UpstreamCacheEntrySchema } from '../modules/upstream/upstream-cache.entity';
 
-export const entities = [TenantSchema, AuditEntrySchema, AuditChainHeadSchema];
+export const entities = [
+  TenantSchema,
+  AuditEntrySchema,
+  AuditChainHeadSchema,
+  RegistryRevisionSchema,
+  ApprovalRequestSchema,
+  UpstreamCacheEntrySchema,
+];
