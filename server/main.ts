@@ -58,6 +58,12 @@ async function serve(): Promise<void> {
   const applied = await db.migrate();
   if (applied.length > 0) logger.info('migrations applied', { applied });
   const services = createServices({ config: cfg, db, clock: systemClock, logger });
+  try {
+    await services.start();
+  } catch (e) {
+    await db.close();
+    fail(`lexgate: ${(e as Error).message}`, 4);
+  }
   const app = createApp(services);
   if (!fs.existsSync(`${cfg.siteDir}/index.html`)) {
     logger.warn('dashboard site is not built; run `npm run build`', { siteDir: cfg.siteDir });

@@ -4,8 +4,12 @@
  */
 import type { Config } from './config';
 import type { Database } from './db/orm';
+import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
-import { HealthService, NO_REGISTRY, type RegistryStatusProvider } from './modules/health/health.service';
+import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { HealthService } from './modules/health/health.service';
+import { RegistryService } from './modules/registry/registry.service';
+import type { Upstreams } from './modules/upstream/upstream.types';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 
@@ -16,6 +20,11 @@ export interface Services {
   readonly logger: Logger;
   readonly audit: AuditService;
   readonly health: HealthService;
+  readonly registry: RegistryService;
+  readonly approvals: ApprovalService;
+  readonly evaluation: EvaluationService;
+  /** Load what the services need before serving (the live registry). */
+  start(): Promise<void>;
 }
 
 export interface ServiceDeps {
@@ -23,11 +32,30 @@ export interface ServiceDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-  registryStatus?: RegistryStatusProvider;
+  /** Upstream clients; tests pass clients pointed at local fakes. */
+  upstreams?: Upstreams;
 }
+
+const NO_UPSTREAMS: Upstreams = { metadata: { pypi: null, npm: null }, vulnerabilities: null };
 
 export function createServices(deps: ServiceDeps): Services {
   const audit = new AuditService(deps.clock);
-  const health = new HealthService(deps.db, deps.clock, deps.registryStatus ?? NO_REGISTRY, deps.config.auth.enabled);
-  return { config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger, audit, health };
+  const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
+  const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled);
+  const approvals = new ApprovalService(deps.db, audit, deps.clock);
+  const evaluation = new EvaluationService(deps.db, registry, deps.upstreams ?? NO_UPSTREAMS, audit, approvals);
+  return {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    audit,
+    health,
+    registry,
+    approvals,
+    evaluation,
+    async start() {
+      await registry.loadAtStart();
+    },
+  };
 }

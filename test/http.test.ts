@@ -32,7 +32,7 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const body = await res.json();
-    expect(body).toMatchObject({ db: 'ok', registry_loaded: false, registry_version: null, auth_enabled: false });
+    expect(body).toMatchObject({ db: 'ok', registry_loaded: true, registry_version: '1', registry_package_count: 2, auth_enabled: false });
     expect(body.database).toBe(kind === 'pglite' ? 'memory' : 'postgres');
     expect(typeof body.version).toBe('string');
     expect(body).toHaveProperty('registry_last_reload_error', null);
@@ -84,6 +84,9 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
 
   it('pages the audit log newest first with filters and cursors', async () => {
     const { audit } = t.services;
+    // Row 1 is the starter registry's REGISTRY_CHANGE; rows 2..8 are appended here.
+    const first = await t.graphql(`{ auditLog { ... on QueryAuditLogSuccess { data { totalCount edges { node { seq kind action } } } } } }`);
+    expect(first.data.auditLog.data).toEqual({ totalCount: 1, edges: [{ node: { seq: 1, kind: 'REGISTRY_CHANGE', action: 'registry.revision' } }] });
     for (let i = 1; i <= 7; i++) {
       await t.db.em().transactional((tx) =>
         audit.append(tx as EntityManager, {
@@ -109,14 +112,14 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
     const p1 = await t.graphql(q, { first: 3 });
     expect(p1.errors).toBeUndefined();
     const d1 = p1.data.auditLog.data;
-    expect(d1.totalCount).toBe(7);
-    expect(d1.edges.map((e: any) => e.node.seq)).toEqual([7, 6, 5]);
+    expect(d1.totalCount).toBe(8);
+    expect(d1.edges.map((e: any) => e.node.seq)).toEqual([8, 7, 6]);
     expect(d1.pageInfo.hasNextPage).toBe(true);
     expect(d1.edges[0].node.prevHash).toBe(d1.edges[1].node.hash);
     const p2 = await t.graphql(q, { first: 3, after: d1.pageInfo.endCursor });
-    expect(p2.data.auditLog.data.edges.map((e: any) => e.node.seq)).toEqual([4, 3, 2]);
+    expect(p2.data.auditLog.data.edges.map((e: any) => e.node.seq)).toEqual([5, 4, 3]);
     const p3 = await t.graphql(q, { first: 3, after: p2.data.auditLog.data.pageInfo.endCursor });
-    expect(p3.data.auditLog.data.edges.map((e: any) => e.node.seq)).toEqual([1]);
+    expect(p3.data.auditLog.data.edges.map((e: any) => e.node.seq)).toEqual([2, 1]);
     expect(p3.data.auditLog.data.pageInfo.hasNextPage).toBe(false);
 
     const alerts = await t.graphql(q, { first: 10, filter: { project: 'alpha', kind: 'CVE_ALERT' } });
@@ -139,7 +142,7 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
 
   it('verifies the chain over GraphQL', async () => {
     const r = await t.graphql(`{ verifyAuditChain { ok checked firstBrokenSeq reason } }`);
-    expect(r.data.verifyAuditChain).toEqual({ ok: true, checked: 7, firstBrokenSeq: null, reason: null });
+    expect(r.data.verifyAuditChain).toEqual({ ok: true, checked: 8, firstBrokenSeq: null, reason: null });
   });
 
   it('refuses queries nested deeper than the limit, fragments included', async () => {

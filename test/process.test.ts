@@ -69,7 +69,9 @@ describe('the gateway process on the embedded database', () => {
   it('starts, refuses a second process on the same data dir, stops gracefully, and keeps data across restarts', async () => {
     const a = await start({ LEXGATE_DATA_DIR: dataDir });
     const health = await (await fetch(`${a.url}/api/v1/health`)).json();
-    expect(health).toMatchObject({ db: 'ok', database: 'embedded', registry_loaded: false, auth_enabled: false });
+    expect(health).toMatchObject({ db: 'ok', database: 'embedded', registry_loaded: true, registry_version: '1', auth_enabled: false });
+    // Without REGISTRY_PATH the starter registry was written into the data directory and is live.
+    expect(fs.readFileSync(path.join(dataDir, 'registry.yml'), 'utf8')).toMatch(/^# lexgate registry \(starter\)/);
 
     // A second process on the same data directory refuses, naming the holder.
     const second = runCli(['serve'], { LEXGATE_DATA_DIR: dataDir });
@@ -123,21 +125,24 @@ describe('the gateway process on the embedded database', () => {
       body: JSON.stringify({ query: '{ auditLog { ... on QueryAuditLogSuccess { data { totalCount edges { node { action reason } } } } } verifyAuditChain { ok checked } }' }),
     });
     const j = await r.json();
-    expect(j.data.auditLog.data.totalCount).toBe(1);
+    // The starter registry's revision row (stored once, not again on restart) and the row written between runs.
+    expect(j.data.auditLog.data.totalCount).toBe(2);
     expect(j.data.auditLog.data.edges[0].node).toEqual({ action: 'test.restart', reason: 'written between runs' });
-    expect(j.data.verifyAuditChain).toEqual({ ok: true, checked: 1 });
+    expect(j.data.auditLog.data.edges[1].node.action).toBe('registry.revision');
+    expect(j.data.verifyAuditChain).toEqual({ ok: true, checked: 2 });
     b.child.kill('SIGINT');
     expect(await b.exited).toBe(0);
 
     // The CLI verifies and exports the same chain.
     const verify = runCli(['verify-chain'], { LEXGATE_DATA_DIR: dataDir });
     expect(verify.status).toBe(0);
-    expect(verify.stdout).toMatch(/^OK: 1 rows verified/);
+    expect(verify.stdout).toMatch(/^OK: 2 rows verified/);
     const exported = runCli(['export-audit'], { LEXGATE_DATA_DIR: dataDir });
     expect(exported.status).toBe(0);
     const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ seq: 1, action: 'test.restart', prevHash: '0'.repeat(64) });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ seq: 1, action: 'registry.revision', prevHash: '0'.repeat(64) });
+    expect(lines[1]).toMatchObject({ seq: 2, action: 'test.restart', prevHash: lines[0].hash });
   });
 
   it('check-config prints OK/WARN/FAIL rows and fails on bad settings, listing every problem', () => {

@@ -3,10 +3,11 @@
  * error body dialects the REST shims speak: lex-align's `{detail}` and
  * Novyx's `{error, code, message}`.
  */
-import { DomainError, type DomainErrorCode } from '../shared/errors';
+import { DomainError, UnprocessableError, type DomainErrorCode } from '../shared/errors';
 
 export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   validation_failed: 400,
+  unprocessable: 422,
   not_found: 404,
   conflict: 409,
   forbidden: 403,
@@ -30,6 +31,10 @@ export function errorResponse(err: DomainError, dialect: ErrorDialect): Response
   if (dialect === 'novyx') {
     const code = typeof err.details.novyxCode === 'string' ? err.details.novyxCode : err.code;
     return json({ error: code, code, message: err.message, ...(err.field ? { field: err.field } : {}) }, status);
+  }
+  if (err instanceof UnprocessableError) {
+    // FastAPI's validation body, which lex-align clients already parse.
+    return json({ detail: [{ type: 'value_error', loc: [err.location, err.field], msg: err.message, input: err.input }] }, status);
   }
   return json({ detail: err.message, ...(err.field ? { field: err.field } : {}) }, status);
 }

@@ -5,6 +5,8 @@
  */
 export const DOMAIN_ERROR_CODES = [
   'validation_failed',
+  /** Well-formed request whose parameters are unusable (lex-align's FastAPI 422). */
+  'unprocessable',
   'not_found',
   'conflict',
   'forbidden',
@@ -38,5 +40,18 @@ export class NotFoundError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('not_found', message, null, details);
     this.name = 'NotFoundError';
+  }
+}
+
+/** A request parameter that cannot be used; REST answers 422 in FastAPI's shape. */
+export class UnprocessableError extends DomainError {
+  constructor(
+    message: string,
+    field: string,
+    readonly location: 'query' | 'body' | 'header' | 'path',
+    readonly input: unknown = null,
+  ) {
+    super('unprocessable', message, field);
+    this.name = 'UnprocessableError';
   }
 }

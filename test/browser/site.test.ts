@@ -59,6 +59,7 @@ describe('dashboard site in Chromium', () => {
     await db.migrate();
     const config = loadConfig({ LEXGATE_SITE_DIR: SITE_DIR, LEXGATE_DATA_DIR: dataDir });
     const services = createServices({ config, db, clock: systemClock, logger: silentLogger });
+    await services.start();
     server = await listen(createApp(services), '127.0.0.1', 0, silentLogger);
 
     browser = await chromium.launch({

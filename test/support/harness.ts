@@ -2,9 +2,13 @@
  * An app in-process on a fresh database, for integration tests: requests go
  * through `app.fetch` (the same handler node:http serves), no port needed.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createApp, type App } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import type { Database } from '../../server/db/orm';
+import type { Upstreams } from '../../server/modules/upstream/upstream.types';
 import { createServices, type Services } from '../../server/services';
 import { ManualClock, type Clock } from '../../server/shared/clock';
 import { silentLogger } from '../../server/shared/logger';
@@ -20,6 +24,8 @@ export interface TestApp {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** A GraphQL operation; returns the parsed JSON body. */
   graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  /** The app's data directory (starter registry, work files); removed by close(). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -28,6 +34,8 @@ export interface TestAppOptions {
   clock?: Clock;
   /** Reuse a database (e.g. two apps on one server) instead of a fresh one. */
   database?: Database;
+  /** Upstream clients (e.g. pointed at the local fakes). */
+  upstreams?: Upstreams;
 }
 
 export const ORIGIN = 'http://lexgate.test';
@@ -35,9 +43,11 @@ export const ORIGIN = 'http://lexgate.test';
 export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Promise<TestApp> {
   const fresh = opts.database ? null : await freshDatabase(kind);
   const db = opts.database ?? fresh!.db;
-  const config = loadConfig({ LEXGATE_DATA_DIR: '.lexgate-test', LEXGATE_SITE_DIR: 'site/dist', ...opts.env });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lexgate-app-'));
+  const config = loadConfig({ LEXGATE_DATA_DIR: dataDir, LEXGATE_SITE_DIR: 'site/dist', ...opts.env });
   const clock = opts.clock ?? new ManualClock();
-  const services = createServices({ config, db, clock, logger: silentLogger });
+  const services = createServices({ config, db, clock, logger: silentLogger, upstreams: opts.upstreams });
+  await services.start();
   const app = createApp(services);
   const request = (path: string, init?: RequestInit) => app.fetch(new Request(ORIGIN + path, init));
   return {
@@ -55,8 +65,10 @@ export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Pr
       });
       return res.json();
     },
+    dataDir,
     async close() {
       await fresh?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
