@@ -10,6 +10,7 @@ import { EvaluationService } from './modules/evaluation/evaluation.service';
 import { HealthService } from './modules/health/health.service';
 import { RegistryService } from './modules/registry/registry.service';
 import type { Upstreams } from './modules/upstream/upstream.types';
+import { createUpstreams } from './modules/upstream/upstreams';
 import type { Clock } from './shared/clock';
 import type { Logger } from './shared/logger';
 
@@ -32,18 +33,17 @@ export interface ServiceDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-  /** Upstream clients; tests pass clients pointed at local fakes. */
+  /** Upstream clients; built from config when not given (tests pass their own). */
   upstreams?: Upstreams;
 }
 
-const NO_UPSTREAMS: Upstreams = { metadata: { pypi: null, npm: null }, vulnerabilities: null };
-
 export function createServices(deps: ServiceDeps): Services {
+  const upstreams = deps.upstreams ?? createUpstreams({ config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger });
   const audit = new AuditService(deps.clock);
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled);
   const approvals = new ApprovalService(deps.db, audit, deps.clock);
-  const evaluation = new EvaluationService(deps.db, registry, deps.upstreams ?? NO_UPSTREAMS, audit, approvals);
+  const evaluation = new EvaluationService(deps.db, registry, upstreams, audit, approvals);
   return {
     config: deps.config,
     db: deps.db,

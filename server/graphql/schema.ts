@@ -4,6 +4,8 @@ import { builder } from './builder';
 import './errors';
 import '../modules/health/health.graphql';
 import '../modules/audit/audit.graphql';
+import '../modules/evaluation/evaluation.graphql';
+import '../modules/approvals/approval.graphql';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });
 

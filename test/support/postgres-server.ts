@@ -42,7 +42,12 @@ export function postgresUnavailableReason(): string | null {
   return findBinDir() ? null : 'no PostgreSQL server binaries (initdb, pg_ctl) found; install the `postgresql` package';
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/**
+ * Start a server. Tests run it without durability (fsync off: faster, and a
+ * crash only loses a throw-away cluster); benchmarks pass `durable: true` to
+ * measure what a real deployment does.
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<PgServer> {
   const bin = findBinDir();
   if (!bin) throw new Error(postgresUnavailableReason()!);
   const asRoot = process.getuid?.() === 0;
@@ -59,16 +64,14 @@ export async function startPostgres(): Promise<PgServer> {
   };
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   const port = await freePort();
-  const opts = [
+  const serverOptions = [
     `-c listen_addresses=127.0.0.1`,
     `-c port=${port}`,
     `-c unix_socket_directories=${sock}`,
-    `-c fsync=off`,
-    `-c synchronous_commit=off`,
-    `-c full_page_writes=off`,
+    ...(opts.durable ? [] : [`-c fsync=off`, `-c synchronous_commit=off`, `-c full_page_writes=off`]),
     `-c max_connections=200`,
   ].join(' ');
-  run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     stop() {

@@ -21,6 +21,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { ApprovalService } from '../approvals/approval.service';
 import type { RegistryService } from '../registry/registry.service';
 import type { Upstreams } from '../upstream/upstream.types';
+import { unavailableReason } from '../upstream/upstreams';
 import type { Ecosystem, LicenseEvaluation, LicenseFact, VulnerabilityFact } from './policy/facts';
 import { decide, registryGate, type Outcome, type VersionBoundsCheck, type VulnerabilityInput } from './policy/gates';
 import { evaluateLicense } from './policy/license';
@@ -266,15 +267,14 @@ export class EvaluationService {
   ): Promise<{ resolvedVersion: string | null; license: LicenseFact | null; vulnerabilities: VulnerabilityInput; metadataUnavailable: string | null }> {
     const metaClient = this.upstreams.metadata[ecosystem];
     const needMetadata = needLicense || version === null;
-    const metaVar = ecosystem === 'pypi' ? 'PYPI_API_URL' : 'NPM_REGISTRY_URL';
     const metadataPromise = needMetadata
       ? metaClient
         ? metaClient.metadata(name, version)
-        : Promise.resolve({ ok: false as const, reason: `${metaVar} is not configured` })
+        : Promise.resolve({ ok: false as const, reason: unavailableReason(ecosystem) })
       : null;
     const osv = (v: string): Promise<VulnerabilityInput> => {
       const client = this.upstreams.vulnerabilities;
-      if (!client) return Promise.resolve({ unavailable: 'OSV_API_URL is not configured' });
+      if (!client) return Promise.resolve({ unavailable: unavailableReason('osv') });
       return client.vulnerabilities(ecosystem, name, v).then((r) => (r.ok ? r.value : { unavailable: r.reason }));
     };
     const vulnPromise = version !== null ? osv(version) : null;

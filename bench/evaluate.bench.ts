@@ -1,0 +1,145 @@
+/**
+ * Warm `GET /api/v1/evaluate` throughput and latency at concurrency 1, 16 and
+ * 64, on the embedded database and on a real PostgreSQL server (started here
+ * from the system binaries with durable settings, or BENCH_DATABASE_URL).
+ *
+ * The gateway runs as its own process (`server/main.ts serve`), upstreams are
+ * the local fakes (after warm-up every answer comes from the cache), and each
+ * answer is audited. Load comes from this process over keep-alive HTTP.
+ *
+ *   npm run bench:evaluate [-- --seconds 10] [-- --only postgres|embedded]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { startUpstreamFakes } from '../test/fakes/upstream-fakes';
+import { startPostgres, type PgServer } from '../test/support/postgres-server';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const seconds = Number(arg('--seconds', '10'));
+const only = arg('--only', 'all');
+const main = path.resolve(import.meta.dirname, '../server/main.ts');
+
+const PACKAGES = [
+  'package=httpx&version=0.27.0',
+  'package=mitpkg&version=1.0.0',
+  'package=requests',
+  'package=vulnpkg&version=1.0.0',
+  'package=gplpkg&version=1.0.0',
+  'ecosystem=npm&package=express&version=4.19.2',
+  'ecosystem=npm&package=lodash&version=4.17.21',
+];
+
+async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const { DATABASE_URL: _d, ...base } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve'], {
+    env: { ...base, BIND_PORT: '0', LEXGATE_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (c) => reject(new Error(`gateway exited ${c}: ${out}`)));
+  });
+  return { child, port };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function get(port: number, q: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: `/api/v1/evaluate?${q}`, agent, headers: { 'X-LexAlign-Project': 'bench' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function load(port: number, concurrency: number, durationMs: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + durationMs;
+  let n = 0;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const q = PACKAGES[n++ % PACKAGES.length];
+      const t0 = performance.now();
+      const status = await get(port, q);
+      latencies.push(performance.now() - t0);
+      if (status !== 200) errors++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p99: pct(99), errors };
+}
+
+async function auditCount(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ auditLog(first: 1) { ... on QueryAuditLogSuccess { data { totalCount } } } }' }),
+  });
+  return (await res.json()).data.auditLog.data.totalCount;
+}
+
+const fakes = await startUpstreamFakes();
+const upstreamEnv = { OSV_API_URL: fakes.osvQueryUrl, PYPI_API_URL: fakes.pypiApiUrl, NPM_REGISTRY_URL: fakes.npmRegistryUrl };
+const rows: string[] = [];
+let pg: PgServer | null = null;
+try {
+  const targets: { name: string; env: () => Promise<Record<string, string>> }[] = [];
+  if (only === 'all' || only === 'embedded') targets.push({ name: 'embedded (PGlite)', env: async () => ({}) });
+  if (only === 'all' || only === 'postgres') {
+    targets.push({
+      name: 'PostgreSQL 15 (durable)',
+      env: async () => {
+        if (process.env.BENCH_DATABASE_URL) return { DATABASE_URL: process.env.BENCH_DATABASE_URL, LEXGATE_DB_POOL_MAX: '32' };
+        pg = await startPostgres({ durable: true });
+        return { DATABASE_URL: pg.url, LEXGATE_DB_POOL_MAX: '32' };
+      },
+    });
+  }
+  for (const target of targets) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lexgate-bench-eval-'));
+    const { child, port } = await startGateway({ ...upstreamEnv, ...(await target.env()), LEXGATE_DATA_DIR: dataDir });
+    try {
+      for (const q of PACKAGES) await get(port, q); // warm the caches
+      await load(port, 16, 2000); // warm the JIT
+      for (const c of [1, 16, 64]) {
+        const before = await auditCount(port);
+        const r = await load(port, c, seconds * 1000);
+        const audited = (await auditCount(port)) - before;
+        rows.push(
+          `| ${target.name} | ${c} | ${r.requests} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${audited === r.requests ? 'yes' : `NO (${audited})`} |`,
+        );
+        process.stderr.write(rows[rows.length - 1] + '\n');
+      }
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  agent.destroy();
+  await fakes.close();
+  (pg as PgServer | null)?.stop();
+}
+console.log(`Node ${process.version}, ${os.cpus().length} cores, ${seconds} s per row, load generator in a separate process from the gateway\n`);
+console.log('| database | concurrency | requests | evaluations/s | p50 ms | p99 ms | errors | every answer audited |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
