@@ -90,7 +90,7 @@ async function auditCount(port: number): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ auditLog(first: 1) { ... on QueryAuditLogSuccess { data { totalCount } } } }' }),
+    body: JSON.stringify({ query: '{ auditLog(first: 1, filter: { kind: DEPENDENCY_EVALUATION }) { ... on QueryAuditLogSuccess { data { totalCount } } } }' }),
   });
   return (await res.json()).data.auditLog.data.totalCount;
 }

@@ -4,6 +4,7 @@
  */
 import type { Config } from './config';
 import type { Database } from './db/orm';
+import { TransactionBatcher } from './db/transaction-batcher';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
@@ -40,10 +41,11 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const upstreams = deps.upstreams ?? createUpstreams({ config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger });
   const audit = new AuditService(deps.clock);
+  const batcher = new TransactionBatcher(deps.db, (em) => audit.forgetTransaction(em));
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled);
   const approvals = new ApprovalService(deps.db, audit, deps.clock);
-  const evaluation = new EvaluationService(deps.db, registry, upstreams, audit, approvals);
+  const evaluation = new EvaluationService(batcher, registry, upstreams, audit, approvals);
   return {
     config: deps.config,
     db: deps.db,

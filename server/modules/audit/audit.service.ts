@@ -185,7 +185,19 @@ function checkText(field: string, v: string | null | undefined, max = MAX_TEXT):
 }
 
 export class AuditService {
+  /** Chain heads locked and advanced by the open transactions (keyed by the transaction object). */
+  private readonly heads = new WeakMap<object, Map<string, { seq: number; hash: string }>>();
+
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * Forget what this transaction's appends remembered of the chain heads; call
+   * after rolling back to a savepoint, which also rolls the heads back.
+   */
+  forgetTransaction(em: EntityManager): void {
+    const trx = em.getTransactionContext() as object | undefined;
+    if (trx) this.heads.delete(trx);
+  }
 
   /**
    * Append one row to the tenant's chain, inside `em`'s current transaction.
@@ -226,22 +238,34 @@ export class AuditService {
       violations: input.violations ?? [],
       details: input.details ?? {},
     };
-    // Take the chain head's row lock and the next sequence number in one statement.
-    const head = await em.execute<Row[]>(
-      `update audit_chain_head set seq = seq + 1 where tenant_id = ? returning seq, hash`,
-      [input.tenantId],
-    );
-    if (head.length === 0) {
-      throw new ValidationError(`unknown tenant "${input.tenantId}"`, 'tenant');
+    // The chain head: the first append of a transaction takes its row lock and
+    // reads it; later appends in the same transaction (a batch) continue from
+    // the head remembered here, which nobody else can move while we hold the lock.
+    const trx = em.getTransactionContext() as object;
+    let heads = this.heads.get(trx);
+    if (!heads) {
+      heads = new Map();
+      this.heads.set(trx, heads);
     }
-    const seq = Number(head[0].seq);
-    const prevHash = String(head[0].hash);
+    let head = heads.get(input.tenantId);
+    if (!head) {
+      const rows = await em.execute<Row[]>(`select seq, hash from audit_chain_head where tenant_id = ? for update`, [input.tenantId]);
+      if (rows.length === 0) throw new ValidationError(`unknown tenant "${input.tenantId}"`, 'tenant');
+      head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+    }
+    const seq = head.seq + 1;
+    const prevHash = head.hash;
     const full: HashedAuditContent = { ...content, seq };
     const hash = hashAuditRow(prevHash, full);
+    // The row and the new chain head in one statement (one round trip).
     await em.execute(
-      `insert into audit_log (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-        (select coalesce(array_agg(x), '{}') from jsonb_array_elements_text(?::jsonb) as x),
-        ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)`,
+      `with row as (
+         insert into audit_log (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+           (select coalesce(array_agg(x), '{}') from jsonb_array_elements_text(?::jsonb) as x),
+           ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
+         returning seq
+       )
+       update audit_chain_head set seq = (select seq from row), hash = ? where tenant_id = ?`,
       [
         full.id,
         full.tenantId,
@@ -274,10 +298,12 @@ export class AuditService {
         JSON.stringify(full.details),
         prevHash,
         hash,
+        hash,
+        input.tenantId,
       ],
       'run',
     );
-    await em.execute(`update audit_chain_head set hash = ? where tenant_id = ?`, [hash, input.tenantId], 'run');
+    heads.set(input.tenantId, { seq, hash });
     return { ...full, prevHash, hash };
   }
 

@@ -12,10 +12,10 @@
  * - An upstream failure is never read as "no vulnerabilities": the verdict
  *   follows `global_policies.upstream_unavailable` and says `degraded`.
  * - Every answer has an audit row; no answer is returned if it could not be
- *   recorded.
+ *   recorded. The row (and any approval request) is written through the
+ *   transaction batcher: committed with the other decisions of that moment.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Database } from '../../db/orm';
+import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { ValidationError } from '../../shared/errors';
 import type { AuditService } from '../audit/audit.service';
 import type { ApprovalService } from '../approvals/approval.service';
@@ -104,7 +104,7 @@ const REVIEW_REQUEST_RATIONALE = 'Auto-submitted: the license requires legal rev
 
 export class EvaluationService {
   constructor(
-    private readonly db: Database,
+    private readonly batcher: TransactionBatcher,
     private readonly registry: RegistryService,
     private readonly upstreams: Upstreams,
     private readonly audit: AuditService,
@@ -165,8 +165,7 @@ export class EvaluationService {
     const actionStatus: Evaluation['actionStatus'] =
       outcome.verdict === 'DENIED' ? 'blocked' : outcome.fileApprovalRequest ? 'pending_review' : 'executed';
 
-    const { auditId, approvalRequestId } = await this.db.em().transactional(async (tx) => {
-      const em = tx as EntityManager;
+    const { auditId, approvalRequestId } = await this.batcher.run(async (em) => {
       const row = await this.audit.append(em, {
         tenantId: caller.tenantId,
         kind: 'DEPENDENCY_EVALUATION',
