@@ -39,6 +39,8 @@ export class TransactionBatcher {
 
   private async drain(): Promise<void> {
     this.running = true;
+    // Let the callers of this same turn of the event loop join the first batch.
+    await new Promise<void>((r) => setImmediate(r));
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);

@@ -19,6 +19,7 @@ import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { ValidationError } from '../../shared/errors';
 import type { AuditService } from '../audit/audit.service';
 import type { ApprovalService } from '../approvals/approval.service';
+import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/registry.service';
 import type { Upstreams } from '../upstream/upstream.types';
 import { unavailableReason } from '../upstream/upstreams';
@@ -103,6 +104,8 @@ const UNKNOWN_REQUEST_RATIONALE = 'Auto-submitted: license unknown, pending huma
 const REVIEW_REQUEST_RATIONALE = 'Auto-submitted: the license requires legal review before this package can be used.';
 
 export class EvaluationService {
+  private readonly licenseMemo = new WeakMap<Registry, Map<string, LicenseEvaluation>>();
+
   constructor(
     private readonly batcher: TransactionBatcher,
     private readonly registry: RegistryService,
@@ -138,13 +141,7 @@ export class EvaluationService {
       license = facts.license;
       vulnerabilities = 'advisories' in (facts.vulnerabilities ?? {}) ? (facts.vulnerabilities as VulnerabilityFact) : null;
       const policies = registry.globalPolicies;
-      licenseEvaluation = license
-        ? evaluateLicense(license, {
-            autoApprove: policies.autoApproveLicenses,
-            hardBan: policies.hardBanLicenses,
-            review: policies.requireHumanReviewLicenses,
-          })
-        : null;
+      licenseEvaluation = license ? this.licenseVerdict(registry, license) : null;
       outcome = decide({
         ecosystem,
         package: name,
@@ -252,6 +249,27 @@ export class EvaluationService {
       approvalRequestId,
       actionStatus,
     };
+  }
+
+  /**
+   * How a license fares against a registry's lists. Pure but not cheap (SPDX
+   * parsing and range expansion), so memoised per live registry object: a new
+   * registry is a new object and starts a fresh memo.
+   */
+  private licenseVerdict(registry: Registry, license: LicenseFact): LicenseEvaluation {
+    let memo = this.licenseMemo.get(registry);
+    if (!memo) {
+      memo = new Map();
+      this.licenseMemo.set(registry, memo);
+    }
+    const key = license.expression ?? `UNKNOWN\u0000${license.unknownReason ?? ''}`;
+    let result = memo.get(key);
+    if (!result) {
+      const p = registry.globalPolicies;
+      result = evaluateLicense(license, { autoApprove: p.autoApproveLicenses, hardBan: p.hardBanLicenses, review: p.requireHumanReviewLicenses });
+      if (memo.size < 10_000) memo.set(key, result);
+    }
+    return result;
   }
 
   /**
