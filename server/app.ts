@@ -13,6 +13,7 @@ import { apiV1Routes, probeRoutes } from './rest/api-v1.routes';
 import { json } from './rest/http-errors';
 import { Router } from './rest/router';
 import type { Services } from './services';
+import { readCapped } from './shared/streams';
 import { createStaticSite } from './static-site';
 
 export interface App {
@@ -26,33 +27,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
-
-/** Read a request body up to `max` bytes; larger bodies are refused before they are buffered whole. */
-async function limitedBody(request: Request, max: number): Promise<ArrayBuffer | 'too_large'> {
-  const declared = Number(request.headers.get('content-length') ?? 'NaN');
-  if (Number.isFinite(declared) && declared > max) return 'too_large';
-  if (!request.body) return new ArrayBuffer(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      return 'too_large';
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out.buffer;
-}
 
 export function createApp(services: Services): App {
   const { config, logger } = services;
@@ -87,8 +61,8 @@ export function createApp(services: Services): App {
     const path = url.pathname;
     let req = request;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      const body = await limitedBody(request, config.maxBodyBytes);
-      if (body === 'too_large') {
+      const body = await readCapped(request.body, config.maxBodyBytes, request.headers.get('content-length'));
+      if (body === null) {
         const msg = `Request body is larger than ${config.maxBodyBytes} bytes (LEXGATE_MAX_BODY_BYTES).`;
         return path.startsWith('/v1/')
           ? json({ error: 'payload_too_large', code: 'payload_too_large', message: msg }, 413)

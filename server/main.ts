@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { DataDirLockedError } from './db/data-dir-lock';
 import { openDatabase, type Database } from './db/orm';
 import { listen } from './http-server';
+import { AuditService } from './modules/audit/audit.service';
 import { checkConfig, formatRows } from './modules/ops/check-config';
 import { DEFAULT_TENANT_ID } from './modules/tenants/tenant.entity';
 import { createServices } from './services';
@@ -106,38 +107,36 @@ async function migrate(): Promise<void> {
   }
 }
 
-async function verifyChain(): Promise<void> {
-  const cfg = config();
-  const db = await open(cfg);
+/** Run a command against the migrated database, closing it afterwards. */
+async function withMigratedDatabase(fn: (db: Database) => Promise<void>): Promise<void> {
+  const db = await open(config());
   try {
     await db.migrate();
-    const services = createServices({ config: cfg, db, clock: systemClock, logger: createLogger('warn') });
-    const tenant = option('--tenant') ?? DEFAULT_TENANT_ID;
-    const v = await services.audit.verifyChain(db.em(), tenant);
-    if (v.ok) process.stdout.write(`OK: ${v.checked} rows verified for tenant ${tenant}; head ${v.headHash}\n`);
-    else {
-      process.stdout.write(
-        `BROKEN at seq ${v.firstBroken!.seq}${v.firstBroken!.id ? ` (row ${v.firstBroken!.id})` : ''}: ${v.firstBroken!.reason}; ${v.checked} rows verified before it\n`,
-      );
-      process.exitCode = 1;
-    }
+    await fn(db);
   } finally {
     await db.close();
   }
 }
 
+async function verifyChain(): Promise<void> {
+  await withMigratedDatabase(async (db) => {
+    const tenant = option('--tenant') ?? DEFAULT_TENANT_ID;
+    const v = await new AuditService(systemClock).verifyChain(db.em(), tenant);
+    if (v.ok) process.stdout.write(`OK: ${v.checked} rows verified for tenant ${tenant}; head ${v.headHash}\n`);
+    else {
+      const b = v.firstBroken!;
+      process.stdout.write(`BROKEN at seq ${b.seq}${b.id ? ` (row ${b.id})` : ''}: ${b.reason}; ${v.checked} rows verified before it\n`);
+      process.exitCode = 1;
+    }
+  });
+}
+
 async function exportAudit(): Promise<void> {
-  const cfg = config();
-  const db = await open(cfg);
-  try {
-    await db.migrate();
-    const services = createServices({ config: cfg, db, clock: systemClock, logger: createLogger('warn') });
-    for await (const line of services.audit.exportJsonl(db.em(), option('--tenant') ?? DEFAULT_TENANT_ID)) {
+  await withMigratedDatabase(async (db) => {
+    for await (const line of new AuditService(systemClock).exportJsonl(db.em(), option('--tenant') ?? DEFAULT_TENANT_ID)) {
       if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
     }
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 const command = process.argv[2] ?? 'serve';

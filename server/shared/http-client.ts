@@ -13,6 +13,7 @@
  *   behind a hung upstream indefinitely.
  */
 import type { Logger } from './logger';
+import { readCapped } from './streams';
 
 /** An answer (2xx or 404, with the parsed body) or a failure with a reason for people. */
 export type HttpResult = { ok: true; status: number; json: unknown } | { ok: false; reason: string };
@@ -166,7 +167,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const res = await fetch(url, { method, headers, body: payload, signal: controller.signal, redirect: 'follow' });
 
       const maxBytes = opts.maxBytes ?? defaultMaxBytes;
-      const read = await readCapped(res, maxBytes);
+      const read = await readCappedText(res, maxBytes);
       if (!read.ok) return fail(`answered more than ${maxBytes} bytes (HTTP ${res.status}); response abandoned`);
 
       const answered = (res.status >= 200 && res.status < 300) || res.status === 404;
@@ -202,25 +203,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /** Read the body as UTF-8 text, giving up (and cancelling the stream) past `maxBytes`. */
-async function readCapped(res: Response, maxBytes: number): Promise<{ ok: true; text: string } | { ok: false }> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel().catch(() => undefined);
-    return { ok: false };
-  }
-  if (!res.body) return { ok: true, text: '' };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return { ok: false };
-    }
-    chunks.push(value);
-  }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+async function readCappedText(res: Response, maxBytes: number): Promise<{ ok: true; text: string } | { ok: false }> {
+  const bytes = await readCapped(res.body, maxBytes, res.headers.get('content-length'));
+  return bytes === null ? { ok: false } : { ok: true, text: Buffer.from(bytes).toString('utf8') };
 }
