@@ -5,9 +5,13 @@
  * - `append` runs inside the caller's transaction, so a change and its audit
  *   row commit together or not at all.
  * - Appends to one tenant's chain are serialised by a row lock on the chain
- *   head (`UPDATE ... RETURNING`), held until the caller commits, so two
+ *   head (`SELECT ... FOR UPDATE`), held until the caller commits, so two
  *   simultaneous appends can never fork the chain; (tenant_id, seq) is unique
- *   as a second line of defence.
+ *   as a second line of defence. Later appends in the same transaction (a
+ *   group-commit batch) continue from the head they remember.
+ * - Do not nest `em.transactional` around appends: a nested transaction has
+ *   its own context and would not see the remembered head (the batcher uses
+ *   plain savepoints on one context instead).
  * - Rows are never updated (a trigger refuses it); `verifyChain` recomputes
  *   every hash and names the first row that does not match.
  */
