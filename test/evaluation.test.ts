@@ -271,6 +271,27 @@ describe.each(dbKinds())('dependency evaluation on %s', (kind) => {
     expect(gl.data.approvalRequests).toHaveLength(2);
   });
 
+  it('never reopens a decided request when it is asked for again', async () => {
+    const post = (rationale: string) =>
+      s.t.request('/api/v1/approval-requests', {
+        method: 'POST',
+        headers: { ...headers('decided-proj'), 'content-type': 'application/json' },
+        body: JSON.stringify({ package: 'gplpkg', rationale }),
+      });
+    const first = await (await post('we need it')).json();
+    // A reviewer's rejection (the decision API is issue 4's; here it is written as the service will write it).
+    await s.tdb.db
+      .em()
+      .getConnection()
+      .execute(`update approval_request set status = 'REJECTED', decided_at = now(), decided_by = 'legal', decision_reason = 'GPL-3.0 is banned' where id = ?`, [first.request_id]);
+    const again = await post('pretty please');
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ request_id: first.request_id, status: 'REJECTED', decision_reason: 'GPL-3.0 is banned', request_count: 2, created: false });
+    const listed = await (await s.t.request('/api/v1/reports/approval-requests?project=decided-proj')).json();
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]).toMatchObject({ status: 'REJECTED', rationale: 'we need it' });
+  });
+
   it('loses no audit row under 200 concurrent evaluations', async () => {
     const before = (await s.t.graphql(`{ verifyAuditChain { ok checked } }`)).data.verifyAuditChain;
     const names = ['httpx', 'mitpkg', 'requests', 'vulnpkg', 'gplpkg'];
