@@ -36,3 +36,26 @@ export async function createRequestContext(services: Services, request: Request)
     },
   };
 }
+
+/** Who asks, from where: the identity every audited decision records. */
+export interface Caller {
+  tenantId: string;
+  requester: string;
+  project: string;
+  agentModel: string | null;
+  agentVersion: string | null;
+  agentId?: string | null;
+}
+
+const cleanText = (v?: string | null) => (v && v.trim() !== '' ? v.trim() : null);
+
+/** The caller of a request: actor and tenant from the context, project and agent as given (trimmed, blank → null). */
+export function callerFor(ctx: RequestContext, given: { project: string; agentModel?: string | null; agentVersion?: string | null }): Caller {
+  return {
+    tenantId: ctx.tenant.id,
+    requester: ctx.actor.id,
+    project: given.project.trim(),
+    agentModel: cleanText(given.agentModel),
+    agentVersion: cleanText(given.agentVersion),
+  };
+}

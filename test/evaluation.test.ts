@@ -267,6 +267,8 @@ describe.each(dbKinds())('dependency evaluation on %s', (kind) => {
     expect((await s.t.request('/api/v1/reports/approval-requests?status=MAYBE')).status).toBe(422);
     const g = await s.t.graphql(`mutation { requestApproval(input: { project: "req-proj", ecosystem: "npm", package: "@types/node", rationale: "types" }) { ... on MutationRequestApprovalSuccess { data { created request { normalizedName status source } } } } }`);
     expect(g.data.requestApproval.data).toEqual({ created: true, request: { normalizedName: '@types/node', status: 'PENDING_REVIEW', source: 'agent' } });
+    const badEco = await s.t.graphql(`mutation { requestApproval(input: { project: "req-proj", ecosystem: "maven", package: "x", rationale: "r" }) { ... on DomainError { field code } } }`);
+    expect(badEco.data.requestApproval).toEqual({ field: 'ecosystem', code: 'validation_failed' });
     const gl = await s.t.graphql(`{ approvalRequests(project: "req-proj") { package requestCount } }`);
     expect(gl.data.approvalRequests).toHaveLength(2);
   });

@@ -3,8 +3,7 @@
  * requires it; missing or blank → 400 naming the header) and the optional
  * agent model/version (trimmed, blank → null).
  */
-import type { RequestContext } from '../context';
-import type { EvaluationCaller } from '../modules/evaluation/evaluation.service';
+import { callerFor, type Caller, type RequestContext } from '../context';
 import { ValidationError } from '../shared/errors';
 
 const MAX_HEADER = 200;
@@ -18,14 +17,12 @@ function header(ctx: RequestContext, name: string): string | null {
   return t;
 }
 
-export function lexAlignCaller(ctx: RequestContext): EvaluationCaller {
+export function lexAlignCaller(ctx: RequestContext): Caller {
   const project = header(ctx, 'X-LexAlign-Project');
   if (!project) throw new ValidationError('X-LexAlign-Project header is required.', 'X-LexAlign-Project');
-  return {
-    tenantId: ctx.tenant.id,
-    requester: ctx.actor.id,
+  return callerFor(ctx, {
     project,
     agentModel: header(ctx, 'X-LexAlign-Agent-Model'),
     agentVersion: header(ctx, 'X-LexAlign-Agent-Version'),
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { callerFor } from '../../context';
 import { builder } from '../../graphql/builder';
 import { DomainError } from '../../shared/errors';
 import type { ApprovalRequestRecord, RequestApprovalResult } from './approval.service';
@@ -69,15 +70,14 @@ builder.mutationField('requestApproval', (t) =>
       dataField: { description: 'The request.' },
     },
     args: { input: t.arg({ type: RequestApprovalInput, required: true, description: 'The request.' }) },
-    resolve: (_root, { input }, ctx) => {
-      const eco = (input.ecosystem ?? 'pypi').trim().toLowerCase();
-      if (eco !== 'pypi' && eco !== 'npm') throw new DomainError('validation_failed', `ecosystem: must be one of pypi, npm (got "${input.ecosystem}")`, 'ecosystem');
-      const clean = (v?: string | null) => (v && v.trim() !== '' ? v.trim() : null);
-      return ctx.services.approvals.requestForCaller(
-        { tenantId: ctx.tenant.id, requester: ctx.actor.id, project: input.project.trim(), agentModel: clean(input.agentModel), agentVersion: clean(input.agentVersion) },
-        { ecosystem: eco, package: input.package.trim(), version: clean(input.version), rationale: input.rationale, source: 'agent' },
-      );
-    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.approvals.requestForCaller(callerFor(ctx, input), {
+        ecosystem: input.ecosystem ?? 'pypi',
+        package: input.package,
+        version: input.version ?? null,
+        rationale: input.rationale,
+        source: 'agent',
+      }),
   }),
 );
 

@@ -14,12 +14,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Caller } from '../../context';
 import type { Database } from '../../db/orm';
 import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
 import type { AuditService } from '../audit/audit.service';
 import type { Ecosystem } from '../evaluation/policy/facts';
-import { normalizeName, validateName } from '../evaluation/policy/names';
+import { isEcosystem, normalizeName, validateName } from '../evaluation/policy/names';
 import type { ApprovalHistoryEntry, ApprovalStatus } from './approval-request.entity';
 
 export interface ApprovalRequestRecord {
@@ -184,9 +185,12 @@ export class ApprovalService {
 
   /** File a request for a caller in its own transaction (the agent path). */
   async requestForCaller(
-    caller: { tenantId: string; requester: string; project: string; agentModel: string | null; agentVersion: string | null },
-    input: { ecosystem: Ecosystem; package: string; version: string | null; rationale: string; source: 'agent' | 'auto' },
+    caller: Caller,
+    input: { ecosystem: string; package: string; version: string | null; rationale: string; source: 'agent' | 'auto' },
   ): Promise<RequestApprovalResult> {
+    const ecosystem = input.ecosystem.trim().toLowerCase();
+    if (!isEcosystem(ecosystem)) throw new ValidationError(`ecosystem: must be one of pypi, npm (got "${input.ecosystem}")`, 'ecosystem');
+    const version = input.version?.trim() || null;
     return this.db.em().transactional((tx) =>
       this.request(tx as EntityManager, {
         tenantId: caller.tenantId,
@@ -194,7 +198,11 @@ export class ApprovalService {
         requester: caller.requester,
         agentModel: caller.agentModel,
         agentVersion: caller.agentVersion,
-        ...input,
+        ecosystem,
+        package: input.package.trim(),
+        version,
+        rationale: input.rationale,
+        source: input.source,
       }),
     );
   }

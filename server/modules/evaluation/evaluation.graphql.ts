@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder';
 import { DomainError } from '../../shared/errors';
-import type { RequestContext } from '../../context';
-import type { EvaluateInput, Evaluation, EvaluationCaller } from './evaluation.service';
+import { callerFor } from '../../context';
+import type { EvaluateInput, Evaluation } from './evaluation.service';
 
 export const VerdictEnum = builder.enumType('Verdict', {
   description: 'The answer to "may this package be added?".',
@@ -88,17 +88,6 @@ const EvaluatePackagesInput = builder.inputType('EvaluatePackagesInput', {
   }),
 });
 
-function callerOf(ctx: RequestContext, input: { project: string; agentModel?: string | null; agentVersion?: string | null }): EvaluationCaller {
-  const clean = (v?: string | null) => (v && v.trim() !== '' ? v.trim() : null);
-  return {
-    tenantId: ctx.tenant.id,
-    requester: ctx.actor.id,
-    project: input.project.trim(),
-    agentModel: clean(input.agentModel),
-    agentVersion: clean(input.agentVersion),
-  };
-}
-
 const toEvaluateInput = (p: { ecosystem?: string | null; package?: string | null; version?: string | null; purl?: string | null }): EvaluateInput => ({
   ecosystem: p.ecosystem ?? null,
   package: p.package ?? null,
@@ -119,7 +108,7 @@ builder.mutationField('evaluatePackage', (t) =>
       dataField: { description: 'The evaluation.' },
     },
     args: { input: t.arg({ type: EvaluatePackageInput, required: true, description: 'What to evaluate, for whom.' }) },
-    resolve: (_root, { input }, ctx) => ctx.services.evaluation.evaluate(callerOf(ctx, input), toEvaluateInput(input.package)),
+    resolve: (_root, { input }, ctx) => ctx.services.evaluation.evaluate(callerFor(ctx, input), toEvaluateInput(input.package)),
   }),
 );
 
@@ -163,7 +152,7 @@ builder.mutationField('evaluatePackages', (t) =>
     description: 'Evaluate many packages in one call, concurrently; each answer is recorded in the audit log.',
     args: { input: t.arg({ type: EvaluatePackagesInput, required: true, description: 'What to evaluate, for whom.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const caller = callerOf(ctx, input);
+      const caller = callerFor(ctx, input);
       const results: BatchItem[] = new Array(input.packages.length);
       let next = 0;
       const worker = async () => {

@@ -15,6 +15,7 @@
  *   recorded. The row (and any approval request) is written through the
  *   transaction batcher: committed with the other decisions of that moment.
  */
+import type { Caller } from '../../context';
 import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { ValidationError } from '../../shared/errors';
 import type { AuditService } from '../audit/audit.service';
@@ -30,14 +31,7 @@ import { isEcosystem, normalizeName, parsePurl, purlFor, validateName } from './
 import { schemeFor } from './policy/versions';
 
 /** Who asks, from where. */
-export interface EvaluationCaller {
-  tenantId: string;
-  requester: string;
-  project: string;
-  agentModel: string | null;
-  agentVersion: string | null;
-  agentId?: string | null;
-}
+export type EvaluationCaller = Caller;
 
 export interface EvaluateInput {
   ecosystem?: string | null;
