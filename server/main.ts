@@ -84,6 +84,7 @@ async function serve(): Promise<void> {
     logger.info('stopping', { signal, inFlight: server.inFlight() });
     try {
       await server.stop(cfg.shutdownGraceMs);
+      await services.stop();
       await db.close();
       logger.info('stopped');
       process.exit(0);

@@ -67,6 +67,7 @@ export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Pr
     },
     dataDir,
     async close() {
+      await services.stop();
       await fresh?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
