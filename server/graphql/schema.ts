@@ -6,6 +6,8 @@ import '../modules/health/health.graphql';
 import '../modules/audit/audit.graphql';
 import '../modules/evaluation/evaluation.graphql';
 import '../modules/approvals/approval.graphql';
+import '../modules/reports/reports.graphql';
+import '../modules/rescan/rescan.graphql';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });
 
