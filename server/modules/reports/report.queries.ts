@@ -285,7 +285,7 @@ function windowWhere(scope: ReportScope, where: string[], params: unknown[]): vo
 
 /** The newest rows of a denial category (`license`, `cve`), through the partial denial indexes. */
 export async function recentOfCategory(em: EntityManager, scope: ReportScope, category: string, limit: number): Promise<ReportRow[]> {
-  const where = ['tenant_id = ?', `denial_category <> ''`, 'denial_category = ?'];
+  const where = ['tenant_id = ?', `denial_category <> ''`, 'denial_category = ?', REPORT_KINDS_SQL];
   const params: unknown[] = [scope.tenantId, category];
   if (scope.project !== null) {
     where.push('project = ?');
@@ -322,7 +322,7 @@ export async function recentRows(em: EntityManager, scope: ReportScope, limit: n
  * so a project-scoped report shows them too (lex-align filed them under a project nobody asks for).
  */
 export async function recentCveAlerts(em: EntityManager, scope: ReportScope, limit: number): Promise<ReportRow[]> {
-  const where = ['tenant_id = ?', `denial_category <> ''`, `denial_category = 'cve_alert'`];
+  const where = ['tenant_id = ?', `denial_category <> ''`, `denial_category = 'cve_alert'`, `kind = 'CVE_ALERT'`];
   const params: unknown[] = [scope.tenantId];
   if (scope.project !== null) {
     where.push('(project = ? or project is null)');
