@@ -106,11 +106,11 @@ async function app(kind: DbKind, e: Env, clock: ManualClock, db: Database, inter
 }
 
 async function alertRows(t: TestApp) {
-  const rows = await t.db.em().execute<Record<string, unknown>[]>(
+  const rows = await t.db.em().execute<Record<string, any>[]>(
     `select package, normalized_name, version, project, requester, array_to_json(cve_ids) as cve_ids, max_cvss, registry_status, verdict, denial_category, details
      from audit_log where kind = 'CVE_ALERT' order by seq`,
   );
-  return rows.map((r) => ({ ...r, cve_ids: typeof r.cve_ids === 'string' ? JSON.parse(r.cve_ids) : r.cve_ids }));
+  return rows.map((r): Record<string, any> => ({ ...r, cve_ids: typeof r.cve_ids === 'string' ? JSON.parse(r.cve_ids) : r.cve_ids }));
 }
 
 describe.each(dbKinds())('CVE re-scan on %s', (kind) => {

@@ -1,7 +1,16 @@
 /** Every entity schema, in one list for the ORM and the schema-drift test. */
 import { ApprovalRequestSchema } from '../modules/approvals/approval-request.entity';
 import { AuditChainHeadSchema, AuditEntrySchema } from '../modules/audit/audit-entry.entity';
-import { AuditRollupAgentSchema, AuditRollupCvePackageSchema, AuditRollupCveSchema, AuditRollupVerdictSchema } from '../modules/reports/audit-rollup.entity';
+import {
+  AuditRollupAgentSchema,
+  AuditRollupCvePackageSchema,
+  AuditRollupCveSchema,
+  AuditRollupVerdictSchema,
+  AuditTotalAgentSchema,
+  AuditTotalCvePackageSchema,
+  AuditTotalCveSchema,
+  AuditTotalVerdictSchema,
+} from '../modules/reports/audit-rollup.entity';
 import { RegistryRevisionSchema } from '../modules/registry/registry-revision.entity';
 import { RescanStatusSchema } from '../modules/rescan/rescan-status.entity';
 import { TenantSchema } from '../modules/tenants/tenant.entity';
@@ -18,5 +27,9 @@ export const entities = [
   AuditRollupAgentSchema,
   AuditRollupCvePackageSchema,
   AuditRollupCveSchema,
+  AuditTotalVerdictSchema,
+  AuditTotalAgentSchema,
+  AuditTotalCvePackageSchema,
+  AuditTotalCveSchema,
   RescanStatusSchema,
 ];

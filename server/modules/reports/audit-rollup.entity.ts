@@ -1,5 +1,5 @@
 /**
- * Daily rollups of the audit log that the reports read instead of scanning
+ * Rollups of the audit log that the reports read instead of scanning
  * millions of rows. They are maintained by PostgreSQL itself: a statement-level
  * AFTER INSERT trigger on `audit_log` (transition table `new_rows`) aggregates
  * each INSERT statement's rows and upserts them here, in the same transaction
@@ -72,6 +72,7 @@ export const AuditRollupCvePackageSchema = defineEntity({
     unknown: p.bigint('number'),
     lastTs: p.datetime().columnType('timestamptz'),
   }),
+  indexes: [{ name: 'audit_rollup_cve_package_package_day_idx', properties: ['tenantId', 'ecosystem', 'package', 'day'] }],
 });
 export type AuditRollupCvePackage = InferEntity<typeof AuditRollupCvePackageSchema>;
 
@@ -91,6 +92,73 @@ export const AuditRollupCveSchema = defineEntity({
     maxCvssDenied: p.double().nullable(),
     maxCvssAny: p.double().nullable(),
   }),
+  indexes: [{ name: 'audit_rollup_cve_package_day_idx', properties: ['tenantId', 'ecosystem', 'package', 'day'] }],
 });
 export type AuditRollupCve = InferEntity<typeof AuditRollupCveSchema>;
 
+
+/** All-time twins of the daily rollups (same columns without `day`). */
+export const AuditTotalVerdictSchema = defineEntity({
+  name: 'AuditTotalVerdict',
+  tableName: 'audit_total_verdict',
+  properties: (p) => ({
+    tenantId: p.string().length(64).primary(),
+    project: p.string().length(200).primary(),
+    license: p.string().length(500).primary(),
+    verdict: p.string().length(32).primary(),
+    denialCategory: p.string().length(32).primary(),
+    n: p.bigint('number'),
+  }),
+});
+
+export const AuditTotalAgentSchema = defineEntity({
+  name: 'AuditTotalAgent',
+  tableName: 'audit_total_agent',
+  properties: (p) => ({
+    tenantId: p.string().length(64).primary(),
+    project: p.string().length(200).primary(),
+    agentModel: p.string().length(200).primary(),
+    agentVersion: p.string().length(200).primary(),
+    evaluations: p.bigint('number'),
+    denials: p.bigint('number'),
+    provisional: p.bigint('number'),
+    lastSeen: p.datetime().columnType('timestamptz'),
+  }),
+});
+
+export const AuditTotalCvePackageSchema = defineEntity({
+  name: 'AuditTotalCvePackage',
+  tableName: 'audit_total_cve_package',
+  properties: (p) => ({
+    tenantId: p.string().length(64).primary(),
+    project: p.string().length(200).primary(),
+    ecosystem: p.string().length(32).primary(),
+    package: p.string().length(300).primary(),
+    denials: p.bigint('number'),
+    provisional: p.bigint('number'),
+    maxCvssDenied: p.double().nullable(),
+    maxCvssAny: p.double().nullable(),
+    critical: p.bigint('number'),
+    high: p.bigint('number'),
+    medium: p.bigint('number'),
+    low: p.bigint('number'),
+    unknown: p.bigint('number'),
+    lastTs: p.datetime().columnType('timestamptz'),
+  }),
+});
+
+export const AuditTotalCveSchema = defineEntity({
+  name: 'AuditTotalCve',
+  tableName: 'audit_total_cve',
+  properties: (p) => ({
+    tenantId: p.string().length(64).primary(),
+    project: p.string().length(200).primary(),
+    cveId: p.string().length(200).primary(),
+    ecosystem: p.string().length(32).primary(),
+    package: p.string().length(300).primary(),
+    denials: p.bigint('number'),
+    provisional: p.bigint('number'),
+    maxCvssDenied: p.double().nullable(),
+    maxCvssAny: p.double().nullable(),
+  }),
+});

@@ -22,7 +22,10 @@ export const REPORT_KINDS_SQL = `kind in ('DEPENDENCY_EVALUATION', 'CVE_ALERT')`
 const CVE_ACTIVITY_SQL = `kind = 'DEPENDENCY_EVALUATION' and (denial_category = 'cve' or (verdict = 'PROVISIONALLY_ALLOWED' and cardinality(cve_ids) > 0))`;
 
 interface RollupDef {
+  /** The daily table (`day` column). */
   table: string;
+  /** The all-time table (no `day`). */
+  total: string;
   /** The table's columns (without tenant and day), in projection order. */
   columns: string;
   /** The projection's select list: the key columns first, then the aggregates. */
@@ -37,6 +40,7 @@ interface RollupDef {
 const ROLLUPS = {
   verdict: {
     table: 'audit_rollup_verdict',
+    total: 'audit_total_verdict',
     columns: 'project, license, verdict, denial_category, n',
     select: `coalesce(project, '') as project, coalesce(license, '') as license, coalesce(verdict, '') as verdict, denial_category, count(*) as n`,
     from: 'audit_log',
@@ -45,6 +49,7 @@ const ROLLUPS = {
   },
   agent: {
     table: 'audit_rollup_agent',
+    total: 'audit_total_agent',
     columns: 'project, agent_model, agent_version, evaluations, denials, provisional, last_seen',
     select: `coalesce(project, '') as project, coalesce(agent_model, '') as agent_model, coalesce(agent_version, '') as agent_version,
       count(*) as evaluations, count(*) filter (where verdict = 'DENIED') as denials,
@@ -55,6 +60,7 @@ const ROLLUPS = {
   },
   cvePackage: {
     table: 'audit_rollup_cve_package',
+    total: 'audit_total_cve_package',
     columns: 'project, ecosystem, package, denials, provisional, max_cvss_denied, max_cvss_any, critical, high, medium, low, unknown, last_ts',
     select: `coalesce(project, '') as project, coalesce(ecosystem, '') as ecosystem, coalesce(normalized_name, package, '') as package,
       count(*) filter (where denial_category = 'cve') as denials, count(*) filter (where denial_category <> 'cve') as provisional,
@@ -71,6 +77,7 @@ const ROLLUPS = {
   },
   cve: {
     table: 'audit_rollup_cve',
+    total: 'audit_total_cve',
     columns: 'project, cve_id, ecosystem, package, denials, provisional, max_cvss_denied, max_cvss_any',
     select: `coalesce(project, '') as project, c.cve_id, coalesce(ecosystem, '') as ecosystem, coalesce(normalized_name, package, '') as package,
       count(*) filter (where denial_category = 'cve') as denials, count(*) filter (where denial_category <> 'cve') as provisional,
@@ -91,15 +98,40 @@ function projection(def: RollupDef, where: string, perDay = false): string {
 
 export type RollupName = keyof typeof ROLLUPS;
 
+/** A package, as the CVE rollups key it (normalised name). */
+export interface PackageKey {
+  ecosystem: string;
+  package: string;
+}
+
 /**
- * A subquery with the rollup's columns for the scope: rollup rows for whole days plus the
- * projection of the audit log for partial days. Returns null when the window is empty.
+ * A subquery with the rollup's columns for the scope: the all-time table when the window is
+ * unbounded; else the daily rows of whole days plus the projection of the audit log for
+ * partial days. `packages` narrows the CVE rollups to those packages. Null when nothing can match.
  */
-export function rollupSource(name: RollupName, scope: ReportScope): { sql: string; params: unknown[] } | null {
-  const r = ROLLUPS[name];
+export function rollupSource(name: RollupName, scope: ReportScope, packages?: readonly PackageKey[]): { sql: string; params: unknown[] } | null {
+  const r: RollupDef = ROLLUPS[name];
+  if (packages && packages.length === 0) return null;
+  const filters = (where: string[], params: unknown[], raw: boolean) => {
+    if (scope.project !== null) {
+      where.push('project = ?');
+      params.push(scope.project);
+    }
+    if (packages) {
+      const col = raw ? `(coalesce(ecosystem, ''), coalesce(normalized_name, package, ''))` : '(ecosystem, package)';
+      where.push(`${col} in (${packages.map(() => '(?, ?)').join(', ')})`);
+      for (const p of packages) params.push(p.ecosystem, p.package);
+    }
+  };
+  const params: unknown[] = [];
+  if (!scope.window.since && !scope.window.until) {
+    const where = ['tenant_id = ?'];
+    params.push(scope.tenantId);
+    filters(where, params, false);
+    return { sql: `select ${r.columns} from ${r.total} where ${where.join(' and ')}`, params };
+  }
   const seg = windowSegments(scope.window);
   const parts: string[] = [];
-  const params: unknown[] = [];
   if (seg.days) {
     const where = ['tenant_id = ?'];
     params.push(scope.tenantId);
@@ -111,19 +143,13 @@ export function rollupSource(name: RollupName, scope: ReportScope): { sql: strin
       where.push('day < ?::date');
       params.push(seg.days.to);
     }
-    if (scope.project !== null) {
-      where.push('project = ?');
-      params.push(scope.project);
-    }
+    filters(where, params, false);
     parts.push(`select ${r.columns} from ${r.table} where ${where.join(' and ')}`);
   }
   for (const edge of seg.raw) {
     const where = ['tenant_id = ?', 'ts >= ?', 'ts < ?'];
     params.push(scope.tenantId, edge.from, edge.to);
-    if (scope.project !== null) {
-      where.push('project = ?');
-      params.push(scope.project);
-    }
+    filters(where, params, true);
     parts.push(projection(r, where.join(' and ')));
   }
   if (parts.length === 0) return null;
@@ -131,14 +157,14 @@ export function rollupSource(name: RollupName, scope: ReportScope): { sql: strin
 }
 
 /**
- * A rollup's rows for a tenant recomputed from the audit log, per day (`day` as text), and the
- * table's rows in the same shape: the two must be equal (consistency checks and tests).
+ * A rollup's rows for a tenant recomputed from the audit log, and the table's rows in the same
+ * shape (daily: with `day` as text): the two must be equal (consistency checks and tests).
  */
-export function rollupConsistencyQueries(name: RollupName, tenantId: string): { fromLog: string; fromTable: string; params: unknown[] } {
-  const r = ROLLUPS[name];
+export function rollupConsistencyQueries(name: RollupName, tenantId: string, daily: boolean): { fromLog: string; fromTable: string; params: unknown[] } {
+  const r: RollupDef = ROLLUPS[name];
   return {
-    fromLog: projection(r, 'tenant_id = ?', true),
-    fromTable: `select day::text as day, ${r.columns} from ${r.table} where tenant_id = ?`,
+    fromLog: projection(r, 'tenant_id = ?', daily),
+    fromTable: daily ? `select day::text as day, ${r.columns} from ${r.table} where tenant_id = ?` : `select ${r.columns} from ${r.total} where tenant_id = ?`,
     params: [tenantId],
   };
 }
@@ -196,9 +222,9 @@ export async function projectActivity(em: EntityManager, scope: ReportScope): Pr
   return rows.map((r) => ({ project: String(r.project), evaluations: num(r.evaluations), denials: num(r.denials) }));
 }
 
-/** CVE activity grouped by package. */
-export async function cvePackageGroups(em: EntityManager, scope: ReportScope): Promise<CvePackageGroup[]> {
-  const src = rollupSource('cvePackage', scope);
+/** CVE activity grouped by package (only `packages` when given). */
+export async function cvePackageGroups(em: EntityManager, scope: ReportScope, packages?: readonly PackageKey[]): Promise<CvePackageGroup[]> {
+  const src = rollupSource('cvePackage', scope, packages);
   if (!src) return [];
   const rows = await em.execute<Row[]>(
     `select ecosystem, package, sum(denials) as denials, sum(provisional) as provisional, max(max_cvss_denied) as max_cvss_denied,
@@ -224,8 +250,8 @@ export async function cvePackageGroups(em: EntityManager, scope: ReportScope): P
 }
 
 /** CVE activity grouped by (advisory id, package). */
-export async function cveGroups(em: EntityManager, scope: ReportScope): Promise<CveGroup[]> {
-  const src = rollupSource('cve', scope);
+export async function cveGroups(em: EntityManager, scope: ReportScope, packages?: readonly PackageKey[]): Promise<CveGroup[]> {
+  const src = rollupSource('cve', scope, packages);
   if (!src) return [];
   const rows = await em.execute<Row[]>(
     `select cve_id, ecosystem, package, sum(denials) as denials, sum(provisional) as provisional,

@@ -13,6 +13,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
+import { normalizeName } from '../evaluation/policy/names';
 import type { RegistryService } from '../registry/registry.service';
 import {
   buildAgentSummaries,
@@ -23,6 +24,7 @@ import {
   buildTopCves,
   buildTopPackages,
   HOT_WINDOW_DAYS,
+  REGISTRY_ALLOWED_STATUSES,
   REPORT_LIMITS,
   type AgentSummary,
   type HotRegistryPackage,
@@ -46,6 +48,7 @@ import {
   recentOfCategory,
   recentRows,
   verdictGroups,
+  type PackageKey,
   type ReportScope,
 } from './report.queries';
 
@@ -134,16 +137,23 @@ export class ReportsService {
     const hotSince = new Date(now.getTime() - HOT_WINDOW_DAYS * 86_400_000);
     const hotWindow: ReportWindow = intersectWindows(scope.window, { since: hotSince, until: null });
     const hotScope: ReportScope = { ...scope, window: hotWindow };
+    // The hot list only concerns packages the registry allows now: read just those.
+    const registry = this.registry.current(tenantId);
+    const allowed: PackageKey[] = registry
+      ? registry
+          .rules()
+          .filter((r) => REGISTRY_ALLOWED_STATUSES.includes(r.status))
+          .map((r) => ({ ecosystem: r.ecosystem, package: normalizeName(r.ecosystem, r.name) }))
+      : [];
     const [totals, packages, cves, hotPackages, hotCves, recent, cveAlerts] = await Promise.all([
       verdictGroups(em, scope, ['cve']),
       cvePackageGroups(em, scope),
       cveGroups(em, scope),
-      cvePackageGroups(em, hotScope),
-      cveGroups(em, hotScope),
+      cvePackageGroups(em, hotScope, allowed),
+      cveGroups(em, hotScope, allowed),
       recentOfCategory(em, scope, 'cve', REPORT_LIMITS.recent),
       recentCveAlerts(em, scope, REPORT_LIMITS.cveAlerts),
     ]);
-    const registry = this.registry.current(tenantId);
     return {
       category: 'cve',
       ...h,
