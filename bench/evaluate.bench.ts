@@ -19,6 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startUpstreamFakes } from '../test/fakes/upstream-fakes';
+import { connect, type LeanConnection } from './load-client';
 import { startPostgres, type PgServer } from '../test/support/postgres-server';
 
 const arg = (name: string, fallback: string) => {
@@ -110,17 +111,19 @@ async function load(port: number, concurrency: number, durationMs: number) {
   let errors = 0;
   const end = performance.now() + durationMs;
   let n = 0;
-  const worker = async () => {
+  const connections = await Promise.all(Array.from({ length: concurrency }, () => connect('127.0.0.1', port)));
+  const worker = async (conn: LeanConnection) => {
     while (performance.now() < end) {
       const q = PACKAGES[n++ % PACKAGES.length];
       const t0 = performance.now();
-      const status = await get(port, q);
+      const status = await conn.get(`/api/v1/evaluate?${q}`, { 'X-LexAlign-Project': 'bench' });
       latencies.push(performance.now() - t0);
       if (status !== 200) errors++;
     }
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(connections.map(worker));
+  for (const c of connections) c.close();
   const elapsed = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
