@@ -8,6 +8,10 @@
  * answer is audited. Load comes from this process over keep-alive HTTP.
  *
  *   npm run bench:evaluate [-- --seconds 10] [-- --only postgres|embedded]
+ *     [-- --concurrency 1,16,64] [-- --profile <dir>]
+ *
+ * `--profile` runs the gateway with `--cpu-prof` into <dir> (summarise the
+ * profile with `npx tsx bench/profile-summary.ts <file>`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { startUpstreamFakes } from '../test/fakes/upstream-fakes';
+import { connect, type LeanConnection } from './load-client';
 import { startPostgres, type PgServer } from '../test/support/postgres-server';
 
 const arg = (name: string, fallback: string) => {
@@ -23,6 +28,8 @@ const arg = (name: string, fallback: string) => {
 };
 const seconds = Number(arg('--seconds', '10'));
 const only = arg('--only', 'all');
+const concurrencies = arg('--concurrency', '1,16,64').split(',').map(Number);
+const profileDir = arg('--profile', '');
 const main = path.resolve(import.meta.dirname, '../server/main.ts');
 
 const PACKAGES = [
@@ -37,7 +44,7 @@ const PACKAGES = [
 
 async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const { DATABASE_URL: _d, ...base } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve'], {
+  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_GATEWAY_IMPORT ? ['--import', process.env.BENCH_GATEWAY_IMPORT] : []), '--import', 'tsx', main, 'serve'], {
     env: { ...base, BIND_PORT: '0', LEXGATE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -51,6 +58,41 @@ async function startGateway(env: Record<string, string>): Promise<{ child: Child
     child.once('exit', (c) => reject(new Error(`gateway exited ${c}: ${out}`)));
   });
   return { child, port };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by every process of a PostgreSQL server (postmaster and backends). */
+function postgresCpuSeconds(dataDir: string | null): number | null {
+  if (!dataDir) return null;
+  try {
+    const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let total = 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.split(') ')[1].split(' ');
+        const pid = Number(entry);
+        if (pid !== postmaster && Number(fields[1]) !== postmaster) continue;
+        // utime + stime + children's (exited backends)
+        total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return total;
+  } catch {
+    return null;
+  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -69,17 +111,19 @@ async function load(port: number, concurrency: number, durationMs: number) {
   let errors = 0;
   const end = performance.now() + durationMs;
   let n = 0;
-  const worker = async () => {
+  const connections = await Promise.all(Array.from({ length: concurrency }, () => connect('127.0.0.1', port)));
+  const worker = async (conn: LeanConnection) => {
     while (performance.now() < end) {
       const q = PACKAGES[n++ % PACKAGES.length];
       const t0 = performance.now();
-      const status = await get(port, q);
+      const status = await conn.get(`/api/v1/evaluate?${q}`, { 'X-LexAlign-Project': 'bench' });
       latencies.push(performance.now() - t0);
       if (status !== 200) errors++;
     }
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(connections.map(worker));
+  for (const c of connections) c.close();
   const elapsed = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
@@ -99,6 +143,7 @@ const fakes = await startUpstreamFakes();
 const upstreamEnv = { OSV_API_URL: fakes.osvQueryUrl, PYPI_API_URL: fakes.pypiApiUrl, NPM_REGISTRY_URL: fakes.npmRegistryUrl };
 const rows: string[] = [];
 let pg: PgServer | null = null;
+let pgDataDir: string | null = null;
 try {
   const targets: { name: string; env: () => Promise<Record<string, string>> }[] = [];
   if (only === 'all' || only === 'embedded') targets.push({ name: 'embedded (PGlite)', env: async () => ({}) });
@@ -108,6 +153,7 @@ try {
       env: async () => {
         if (process.env.BENCH_DATABASE_URL) return { DATABASE_URL: process.env.BENCH_DATABASE_URL, LEXGATE_DB_POOL_MAX: '32' };
         pg = await startPostgres({ durable: true });
+        pgDataDir = pg.dataDir;
         return { DATABASE_URL: pg.url, LEXGATE_DB_POOL_MAX: '32' };
       },
     });
@@ -118,14 +164,20 @@ try {
     try {
       for (const q of PACKAGES) await get(port, q); // warm the caches
       await load(port, 16, 2000); // warm the JIT
-      for (const c of [1, 16, 64]) {
+      for (const c of concurrencies) {
         const before = await auditCount(port);
+        const cpu0 = { gateway: cpuSeconds(child.pid!), pg: postgresCpuSeconds(pgDataDir), load: process.cpuUsage() };
         const r = await load(port, c, seconds * 1000);
+        const gatewayCpu = cpuSeconds(child.pid!);
+        const pgCpu = postgresCpuSeconds(pgDataDir);
+        const loadCpu = process.cpuUsage(cpu0.load);
         const audited = (await auditCount(port)) - before;
+        const perEval = (a: number | null, b: number | null) => (a === null || b === null ? 'n/a' : (((b - a) * 1000) / r.requests).toFixed(2));
         rows.push(
-          `| ${target.name} | ${c} | ${r.requests} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${audited === r.requests ? 'yes' : `NO (${audited})`} |`,
+          `| ${target.name} | ${c} | ${r.requests} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${audited === r.requests ? 'yes' : `NO (${audited})`} | ${perEval(cpu0.gateway, gatewayCpu)} | ${perEval(cpu0.pg, pgCpu)} | ${((loadCpu.user + loadCpu.system) / 1000 / r.requests).toFixed(2)} |`,
         );
         process.stderr.write(rows[rows.length - 1] + '\n');
+        process.stderr.write(`upstream requests so far: osv ${fakes.count('osv')}, pypi ${fakes.count('pypi')}, npm ${fakes.count('npm')}\n`);
       }
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
@@ -140,6 +192,6 @@ try {
   (pg as PgServer | null)?.stop();
 }
 console.log(`Node ${process.version}, ${os.cpus().length} cores, ${seconds} s per row, load generator in a separate process from the gateway\n`);
-console.log('| database | concurrency | requests | evaluations/s | p50 ms | p99 ms | errors | every answer audited |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| database | concurrency | requests | evaluations/s | p50 ms | p99 ms | errors | every answer audited | gateway CPU ms/eval | PostgreSQL CPU ms/eval | load generator CPU ms/eval |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

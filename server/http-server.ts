@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { App } from './app';
+import { jsonBodyText } from './rest/http-errors';
 import type { Logger } from './shared/logger';
 
 export interface RunningServer {
@@ -40,6 +41,14 @@ async function writeResponse(res: http.ServerResponse, response: Response, head:
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length > 0) headers['set-cookie'] = cookies;
+  const text = jsonBodyText(response);
+  if (text !== null) {
+    // A JSON answer of ours: write the text we already have (no body stream to pump).
+    headers['content-length'] = String(Buffer.byteLength(text));
+    res.writeHead(response.status, headers);
+    res.end(head ? undefined : text);
+    return;
+  }
   res.writeHead(response.status, headers);
   if (head || !response.body) {
     res.end();

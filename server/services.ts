@@ -51,7 +51,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const upstreams = deps.upstreams ?? createUpstreams({ config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger });
   const audit = new AuditService(deps.clock);
-  const batcher = new TransactionBatcher(deps.db, (em) => audit.forgetTransaction(em));
+  const batcher = new TransactionBatcher(deps.db, audit);
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
   const rescan = new RescanService(deps.db, registry, upstreams, audit, deps.clock, deps.logger, deps.config.cveScanIntervalHours);
   const rescanScheduler = new RescanScheduler(deps.timers ?? timersOf(deps.clock), deps.config.cveScanIntervalHours, {

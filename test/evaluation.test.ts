@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_HISTORY_REPEATS } from '../server/modules/approvals/approval.service';
 import { createUpstreams } from '../server/modules/upstream/upstreams';
 import { loadConfig } from '../server/config';
 import { silentLogger } from '../server/shared/logger';
@@ -292,6 +293,21 @@ describe.each(dbKinds())('dependency evaluation on %s', (kind) => {
     const listed = await (await s.t.request('/api/v1/reports/approval-requests?project=decided-proj')).json();
     expect(listed.items).toHaveLength(1);
     expect(listed.items[0]).toMatchObject({ status: 'REJECTED', rationale: 'we need it' });
+  });
+
+  it('counts every repeat of a request but keeps its history bounded', async () => {
+    const evaluate = () => s.t.request('/api/v1/evaluate?package=nolicense', { headers: headers('repeat-proj') });
+    // The first evaluation of an unregistered package with an unknown license files the request; the rest repeat it.
+    for (let i = 0; i < MAX_HISTORY_REPEATS + 10; i++) expect((await evaluate()).status).toBe(200);
+    const rows = await s.tdb.db
+      .em()
+      .getConnection()
+      .execute<{ request_count: number; n: number }[]>(
+        `select request_count, jsonb_array_length(history) as n from approval_request where project = 'repeat-proj'`,
+      );
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].request_count)).toBe(MAX_HISTORY_REPEATS + 10);
+    expect(Number(rows[0].n)).toBe(MAX_HISTORY_REPEATS);
   });
 
   it('loses no audit row under 200 concurrent evaluations', async () => {

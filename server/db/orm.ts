@@ -9,6 +9,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
 import { PGliteDriver } from 'mikro-orm-pglite';
+import pg from 'pg';
 import { migrationsList } from '../../migrations';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { entities } from './entities';
@@ -19,6 +20,12 @@ export type DatabaseTarget =
   | { kind: 'memory' }
   | { kind: 'postgres'; url: string; poolMax: number };
 
+/** A transaction on a plain driver connection: `$1`-style parameters, rows as the driver returns them. */
+export interface RawTransaction {
+  /** Run one statement; a `name` makes it a prepared statement, parsed once per connection. */
+  query<R = Record<string, unknown>>(sql: string, params: unknown[], name?: string): Promise<R[]>;
+}
+
 export interface Database {
   readonly orm: MikroORM;
   readonly kind: 'embedded' | 'memory' | 'postgres';
@@ -26,6 +33,13 @@ export interface Database {
   em(): EntityManager;
   /** Run pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
+  /**
+   * Run `fn` in a transaction on a plain `pg` connection, bypassing the ORM's
+   * query building: for the few hot statements (the audit batch). Only on an
+   * external PostgreSQL; the embedded database has one connection, which the
+   * ORM owns, so there this is null and callers use `em()`.
+   */
+  readonly rawTransaction: (<T>(fn: (tx: RawTransaction) => Promise<T>) => Promise<T>) | null;
   /** `SELECT 1` with a time bound. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -98,10 +112,40 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     throw e;
   }
   let closed = false;
+  // A small pool of its own for the hot statements; the ORM keeps its pool for the rest.
+  const rawPool = target.kind === 'postgres' ? new pg.Pool({ connectionString: target.url, max: 4, idleTimeoutMillis: 30_000 }) : null;
+  rawPool?.on('error', () => undefined); // an idle client's error; the next checkout reconnects
   return {
     orm,
     kind: target.kind,
     em: () => orm.em.fork() as EntityManager,
+    rawTransaction: rawPool
+      ? async <T>(fn: (tx: RawTransaction) => Promise<T>): Promise<T> => {
+          const client = await rawPool.connect();
+          let broken: unknown = undefined;
+          try {
+            await client.query('begin');
+            const tx: RawTransaction = {
+              async query<R>(sql: string, params: unknown[], name?: string) {
+                const res = await client.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+                return res.rows as R[];
+              },
+            };
+            const result = await fn(tx);
+            await client.query('commit');
+            return result;
+          } catch (e) {
+            try {
+              await client.query('rollback');
+            } catch (rollbackError) {
+              broken = rollbackError; // the connection is unusable: drop it from the pool
+            }
+            throw e;
+          } finally {
+            client.release(broken instanceof Error ? broken : undefined);
+          }
+        }
+      : null,
     async migrate() {
       const applied = await orm.getMigrator().up();
       return applied.map((m) => m.name);
@@ -126,6 +170,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       if (closed) return;
       closed = true;
       try {
+        await rawPool?.end();
         await orm.close(true);
       } finally {
         try {

@@ -2,39 +2,82 @@
  * Group commit for short units of work. Every audited decision takes the
  * tenant's chain-head lock until its transaction commits, so one transaction
  * per decision caps throughput at one commit (one WAL flush) per decision.
- * The batcher runs the units waiting at a moment in ONE transaction, each in
- * its own savepoint: a unit's change and its audit row still commit together
- * or not at all, a failing unit is rolled back alone, and the flush is paid
- * once per batch.
+ * The batcher runs the units waiting at a moment together:
+ * - units of work (`run` for ORM work, `runSql` for plain statements) share a
+ *   transaction, each in its own savepoint: a unit's change and its audit row
+ *   commit together or not at all, and a failing unit is rolled back alone;
+ * - units that only append one audit row (`append`, most evaluations) were
+ *   checked when they were queued, so none can fail alone: all of them are
+ *   written by one multi-row statement after the units.
+ * On an external PostgreSQL the `runSql` units and the appends run on a plain
+ * driver transaction (no ORM query building), and `run` units, if any, in an
+ * ORM transaction after it; on the embedded database everything shares the
+ * ORM's transaction (it has one connection). Every caller is answered after
+ * the commit that holds its work.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuditAppendInput, AuditRecord, AuditService, PreparedAppend } from '../modules/audit/audit.service';
 import type { Database } from './orm';
+import { sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
 
-type Work<T> = (em: EntityManager) => Promise<T>;
-
-interface Item {
-  work: Work<unknown>;
-  resolve: (v: unknown) => void;
+interface Settle {
+  resolve: (v: never) => void;
   reject: (e: unknown) => void;
 }
+interface OrmUnit extends Settle {
+  work: (em: EntityManager) => Promise<unknown>;
+}
+interface SqlUnit extends Settle {
+  work: (tx: SqlTx) => Promise<unknown>;
+}
+interface Append extends Settle {
+  row: PreparedAppend;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class TransactionBatcher {
-  private queue: Item[] = [];
+  private ormUnits: OrmUnit[] = [];
+  private sqlUnits: SqlUnit[] = [];
+  private appends: Append[] = [];
   private running = false;
 
   constructor(
     private readonly db: Database,
-    /** Called after a unit is rolled back to its savepoint (caches of the transaction are stale). */
-    private readonly onUnitRollback: (em: EntityManager) => void,
-    private readonly maxBatch = 128,
+    private readonly audit: Pick<AuditService, 'appendPrepared' | 'forgetTransaction' | 'prepare'>,
+    private readonly maxBatch = 256,
   ) {}
 
-  /** Run `work` in a transaction shared with the other units waiting now; resolves after the commit. */
-  run<T>(work: Work<T>): Promise<T> {
+  /** Run ORM `work` in a transaction shared with the other units waiting now; resolves after the commit. */
+  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      this.ormUnits.push({ work, resolve: resolve as (v: never) => void, reject });
+      this.kick();
     });
+  }
+
+  /** The same for work that needs only statements (`SqlTx`): it can join the plain driver batch. */
+  runSql<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.sqlUnits.push({ work, resolve: resolve as (v: never) => void, reject });
+      this.kick();
+    });
+  }
+
+  /**
+   * Append one audit row in the next batch; resolves with the stored record
+   * after the commit. A bad row is refused here, before it joins a batch.
+   */
+  append(input: AuditAppendInput): Promise<AuditRecord> {
+    return new Promise<AuditRecord>((resolve, reject) => {
+      const row = this.audit.prepare(input); // throws into this promise
+      this.appends.push({ row, resolve: resolve as (v: never) => void, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (!this.running) void this.drain();
   }
 
   private async drain(): Promise<void> {
@@ -42,40 +85,75 @@ export class TransactionBatcher {
     // Let the callers of this same turn of the event loop join the first batch.
     await new Promise<void>((r) => setImmediate(r));
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-        try {
-          await this.db.em().transactional(async (tx) => {
-            const em = tx as EntityManager;
-            const single = batch.length === 1;
-            for (const item of batch) {
-              if (!single) await em.execute('savepoint lexgate_unit', [], 'run');
-              try {
-                const value = await item.work(em);
-                if (!single) await em.execute('release savepoint lexgate_unit', [], 'run');
-                outcomes.push({ ok: true, value });
-              } catch (error) {
-                if (single) throw error;
-                await em.execute('rollback to savepoint lexgate_unit', [], 'run');
-                this.onUnitRollback(em);
-                outcomes.push({ ok: false, error });
-              }
-            }
-          });
-        } catch (error) {
-          // The commit (or a lone unit) failed: nothing of this batch was kept.
-          for (const item of batch) item.reject(error);
-          continue;
+      while (this.ormUnits.length + this.sqlUnits.length + this.appends.length > 0) {
+        let room = this.maxBatch;
+        const take = <T>(queue: T[]): T[] => {
+          const taken = queue.splice(0, room);
+          room -= taken.length;
+          return taken;
+        };
+        const ormUnits = take(this.ormUnits);
+        const sqlUnits = take(this.sqlUnits);
+        const appends = take(this.appends);
+        const raw = this.db.rawTransaction;
+        if (raw && (sqlUnits.length > 0 || appends.length > 0)) {
+          await this.settle([...sqlUnits, ...appends], () => raw((tx) => this.runUnits(sqlTxOfRaw(tx), [], sqlUnits, appends)));
+          if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], []));
+        } else {
+          await this.settle([...ormUnits, ...sqlUnits, ...appends], () => this.inOrmTransaction(ormUnits, sqlUnits, appends));
         }
-        batch.forEach((item, i) => {
-          const o = outcomes[i];
-          if (o.ok) item.resolve(o.value);
-          else item.reject(o.error);
-        });
       }
     } finally {
       this.running = false;
     }
+  }
+
+  private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], appends: Append[]): Promise<Outcome[]> {
+    return this.db.em().transactional((em) => this.runUnits(sqlTxOfEm(em as EntityManager), ormUnits.map((u) => ({ ...u, work: () => u.work(em as EntityManager) })), sqlUnits, appends));
+  }
+
+  /**
+   * Inside one transaction: each unit in a savepoint (none when it is alone),
+   * then the appends in one statement. Outcomes in the order ormUnits,
+   * sqlUnits, appends. A lone unit's failure fails the transaction.
+   */
+  private async runUnits(tx: SqlTx, ormUnits: { work: () => Promise<unknown> }[], sqlUnits: SqlUnit[], appends: Append[]): Promise<Outcome[]> {
+    const units = [...ormUnits.map((u) => u.work), ...sqlUnits.map((u) => () => u.work(tx))];
+    const alone = units.length === 1 && appends.length === 0;
+    const outcomes: Outcome[] = [];
+    for (const work of units) {
+      if (!alone) await tx.execute('savepoint lexgate_unit', [], 'lexgate_savepoint');
+      try {
+        const value = await work();
+        if (!alone) await tx.execute('release savepoint lexgate_unit', [], 'lexgate_release');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        if (alone) throw error;
+        await tx.execute('rollback to savepoint lexgate_unit', [], 'lexgate_rollback_to');
+        this.audit.forgetTransaction(tx);
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (appends.length > 0) {
+      const records = await this.audit.appendPrepared(tx, appends.map((a) => a.row));
+      for (const value of records) outcomes.push({ ok: true, value });
+    }
+    return outcomes;
+  }
+
+  /** Run a transaction and answer its callers (all rejected when it fails: nothing of it was kept). */
+  private async settle(items: Settle[], transaction: () => Promise<Outcome[]>): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await transaction();
+    } catch (error) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    items.forEach((item, i) => {
+      const o = outcomes[i];
+      if (o.ok) item.resolve(o.value as never);
+      else item.reject(o.error);
+    });
   }
 }

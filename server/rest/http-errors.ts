@@ -18,11 +18,23 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
 
 export type ErrorDialect = 'lexalign' | 'novyx';
 
+/** The text of responses built by `json`, so the node:http adapter can write it without reading the body stream. */
+const bodyTexts = new WeakMap<Response, string>();
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  const text = JSON.stringify(body);
+  const response = new Response(text, {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
+  bodyTexts.set(response, text);
+  return response;
+}
+
+/** The body of a response `json` built and nobody has read yet, else null. */
+export function jsonBodyText(response: Response): string | null {
+  const text = bodyTexts.get(response);
+  return text !== undefined && !response.bodyUsed ? text : null;
 }
 
 /** The response for a refused request, in the route's dialect. */

@@ -12,6 +12,8 @@ import path from 'node:path';
 export interface PgServer {
   /** Superuser URL of the `postgres` database. */
   url: string;
+  /** The cluster's data directory (its postmaster.pid names the server process). */
+  dataDir: string;
   stop(): void;
 }
 
@@ -74,6 +76,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
   run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    dataDir: data,
     stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

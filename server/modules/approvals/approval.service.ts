@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../../context';
 import type { Database } from '../../db/orm';
+import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
 import type { AuditService } from '../audit/audit.service';
@@ -100,6 +101,9 @@ function toRecord(r: Row): ApprovalRequestRecord {
   };
 }
 
+/** A request's history takes repeat entries until it has this many entries; status changes always go in. */
+export const MAX_HISTORY_REPEATS = 50;
+
 export class ApprovalService {
   constructor(
     private readonly db: Database,
@@ -108,10 +112,12 @@ export class ApprovalService {
   ) {}
 
   /**
-   * File (or repeat) an approval request inside `em`'s transaction, with its audit row.
+   * File (or repeat) an approval request inside `tx`'s transaction (an ORM
+   * transaction or a batch's SqlTx), with its audit row.
    * @throws ValidationError naming `package` or `rationale`
    */
-  async request(em: EntityManager, input: RequestApprovalInput): Promise<RequestApprovalResult> {
+  async request(tx: EntityManager | SqlTx, input: RequestApprovalInput): Promise<RequestApprovalResult> {
+    const sql = asSqlTx(tx);
     const check = validateName(input.ecosystem, input.package);
     if (!check.ok) throw new ValidationError(`package: ${check.error.message}`, 'package');
     const rationale = input.rationale.trim();
@@ -123,14 +129,17 @@ export class ApprovalService {
     const repeatEntry: ApprovalHistoryEntry = { at: now.toISOString(), status: 'REQUESTED_AGAIN', by: input.requester, note: rationale };
 
     // Insert, or refresh a pending request; a decided one only gets the repeat in its history.
-    const rows = await em.execute<Row[]>(
+    // Repeats are history entries only while the history is short: an agent that
+    // asks on every evaluation must not grow the row without bound (request_count
+    // and updated_at still count every repeat).
+    const rows = await sql.execute<Row>(
       `insert into approval_request as a (id, tenant_id, project, requester, ecosystem, package, normalized_name, version,
          rationale, status, source, agent_model, agent_version, request_count, created_at, updated_at, history)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_REVIEW', ?, ?, ?, 1, ?, ?, ?::jsonb)
        on conflict (tenant_id, project, ecosystem, normalized_name, requester) do update set
          request_count = a.request_count + 1,
          updated_at = excluded.updated_at,
-         history = a.history || ?::jsonb,
+         history = case when jsonb_array_length(a.history) < ${MAX_HISTORY_REPEATS} then a.history || ?::jsonb else a.history end,
          rationale = case when a.status = 'PENDING_REVIEW' then excluded.rationale else a.rationale end,
          package = case when a.status = 'PENDING_REVIEW' then excluded.package else a.package end,
          version = case when a.status = 'PENDING_REVIEW' then coalesce(excluded.version, a.version) else a.version end,
@@ -155,12 +164,13 @@ export class ApprovalService {
         JSON.stringify([requestedEntry]),
         JSON.stringify([repeatEntry]),
       ],
+      'lexgate_approval_upsert',
     );
     const row = rows[0];
     const created = row.inserted === true || row.inserted === 't';
     const record = toRecord(row);
     const alreadyDecided = record.status !== 'PENDING_REVIEW';
-    const auditRow = await this.audit.append(em, {
+    const auditRow = await this.audit.append(sql, {
       tenantId: input.tenantId,
       kind: 'APPROVAL_REQUESTED',
       action: 'dependency.request_approval',
@@ -178,7 +188,7 @@ export class ApprovalService {
         : `Approval requested (${input.source === 'auto' ? 'filed by the evaluation' : 'by the agent'}): ${rationale}`,
       details: { requestId: record.id, source: input.source, created, requestCount: record.requestCount },
     });
-    await em.execute(`update approval_request set last_audit_id = ? where id = ?`, [auditRow.id, record.id], 'run');
+    await sql.execute(`update approval_request set last_audit_id = ? where id = ?`, [auditRow.id, record.id], 'lexgate_approval_last_audit');
     record.lastAuditId = auditRow.id;
     return { request: record, created, alreadyDecided };
   }

@@ -17,6 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
 import { GENESIS_HASH, hashAuditRow, type HashedAuditContent } from './audit-hash';
@@ -109,6 +110,66 @@ const COLUMNS = `id, tenant_id, seq, ts, kind, action, project, requester, agent
 
 type Row = Record<string, unknown>;
 
+const LOCK_HEAD = `select seq, hash from audit_chain_head where tenant_id = ? for update`;
+
+/** A checked row waiting to be written (no time, sequence or hashes yet). */
+export type PreparedAppend = Omit<HashedAuditContent, 'seq' | 'ts'>;
+
+/** Many rows (a JSON array, one object per row) and the chain head's move, in one statement. */
+const INSERT_ROWS = `with ins as (
+    insert into audit_log (${COLUMNS})
+    select r.id, r.tenant_id, r.seq, r.ts, r.kind, r.action, r.project, r.requester, r.agent_model, r.agent_version,
+      r.agent_id, r.ecosystem, r.package, r.normalized_name, r.version, r.resolved_version, r.verdict, r.status,
+      r.denial_category, r.reason, r.license,
+      array(select jsonb_array_elements_text(r.cve_ids)), r.max_cvss, r.registry_status, r.triggered_policy,
+      r.severity, r.risk_score, r.violations, r.details, r.prev_hash, r.hash
+    from jsonb_to_recordset(?::jsonb) as r(id uuid, tenant_id text, seq bigint, ts timestamptz, kind text, action text,
+      project text, requester text, agent_model text, agent_version text, agent_id text, ecosystem text, package text,
+      normalized_name text, version text, resolved_version text, verdict text, status text, denial_category text,
+      reason text, license text, cve_ids jsonb, max_cvss double precision, registry_status text, triggered_policy text,
+      severity text, risk_score double precision, violations jsonb, details jsonb, prev_hash text, hash text)
+    order by r.seq
+    returning 1
+  )
+  update audit_chain_head set seq = ?, hash = ? where tenant_id = ?`;
+
+/** A record as one element of INSERT_ROWS' JSON array (snake_case keys). */
+function toJsonRow(r: AuditRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    tenant_id: r.tenantId,
+    seq: r.seq,
+    ts: r.ts.toISOString(),
+    kind: r.kind,
+    action: r.action,
+    project: r.project,
+    requester: r.requester,
+    agent_model: r.agentModel,
+    agent_version: r.agentVersion,
+    agent_id: r.agentId,
+    ecosystem: r.ecosystem,
+    package: r.package,
+    normalized_name: r.normalizedName,
+    version: r.version,
+    resolved_version: r.resolvedVersion,
+    verdict: r.verdict,
+    status: r.status,
+    denial_category: r.denialCategory,
+    reason: r.reason,
+    license: r.license,
+    cve_ids: r.cveIds,
+    max_cvss: r.maxCvss,
+    registry_status: r.registryStatus,
+    triggered_policy: r.triggeredPolicy,
+    severity: r.severity,
+    risk_score: r.riskScore,
+    violations: r.violations,
+    details: r.details,
+    prev_hash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
 function num(v: unknown): number | null {
   if (v === null || v === undefined) return null;
   return typeof v === 'number' ? v : Number(v);
@@ -198,24 +259,20 @@ export class AuditService {
    * Forget what this transaction's appends remembered of the chain heads; call
    * after rolling back to a savepoint, which also rolls the heads back.
    */
-  forgetTransaction(em: EntityManager): void {
-    const trx = em.getTransactionContext() as object | undefined;
-    if (trx) this.heads.delete(trx);
+  forgetTransaction(tx: EntityManager | SqlTx): void {
+    const key = 'getTransactionContext' in tx ? (tx.getTransactionContext() as object | undefined) : tx.key;
+    if (key) this.heads.delete(key);
   }
 
   /**
-   * Append one row to the tenant's chain, inside `em`'s current transaction.
-   * The caller must be in a transaction (`em.transactional`), or the row lock
-   * on the chain head would be released before the row is visible.
+   * Check and complete what a caller wants appended (lengths, NUL bytes), without
+   * touching the database: a bad input fails here, for its caller alone, before
+   * it can join a batch. Time, sequence and hashes are set when it is written.
    */
-  async append(em: EntityManager, input: AuditAppendInput): Promise<AuditRecord> {
-    if (!em.isInTransaction()) {
-      throw new Error('AuditService.append must run inside a transaction');
-    }
-    const content: Omit<HashedAuditContent, 'seq'> = {
+  prepare(input: AuditAppendInput): PreparedAppend {
+    return {
       id: randomUUID(),
       tenantId: input.tenantId,
-      ts: this.clock.now(),
       kind: input.kind,
       action: checkText('action', input.action, 200)!,
       project: checkText('project', input.project, 200),
@@ -242,73 +299,72 @@ export class AuditService {
       violations: input.violations ?? [],
       details: input.details ?? {},
     };
+  }
+
+  /**
+   * Append one row to the tenant's chain, inside `em`'s current transaction.
+   * The caller must be in a transaction (`em.transactional`), or the row lock
+   * on the chain head would be released before the row is visible.
+   */
+  async append(tx: EntityManager | SqlTx, input: AuditAppendInput): Promise<AuditRecord> {
+    const [record] = await this.appendPrepared(tx, [this.prepare(input)]);
+    return record;
+  }
+
+  /**
+   * Append prepared rows, in order, inside `em`'s current transaction: one
+   * statement per tenant writes all of that tenant's rows and moves its chain
+   * head (a group-commit batch costs one round trip, not one per row).
+   */
+  async appendPrepared(tx: EntityManager | SqlTx, prepared: readonly PreparedAppend[]): Promise<AuditRecord[]> {
+    if ('isInTransaction' in tx && !tx.isInTransaction()) {
+      throw new Error('AuditService.append must run inside a transaction');
+    }
+    return this.write(asSqlTx(tx), prepared);
+  }
+
+  private async write(tx: SqlTx, prepared: readonly PreparedAppend[]): Promise<AuditRecord[]> {
+    const trx = tx.key;
     // The chain head: the first append of a transaction takes its row lock and
     // reads it; later appends in the same transaction (a batch) continue from
     // the head remembered here, which nobody else can move while we hold the lock.
-    const trx = em.getTransactionContext() as object;
     let heads = this.heads.get(trx);
     if (!heads) {
       heads = new Map();
       this.heads.set(trx, heads);
     }
-    let head = heads.get(input.tenantId);
-    if (!head) {
-      const rows = await em.execute<Row[]>(`select seq, hash from audit_chain_head where tenant_id = ? for update`, [input.tenantId]);
-      if (rows.length === 0) throw new ValidationError(`unknown tenant "${input.tenantId}"`, 'tenant');
-      head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+    const byTenant = new Map<string, PreparedAppend[]>();
+    for (const p of prepared) {
+      const list = byTenant.get(p.tenantId);
+      if (list) list.push(p);
+      else byTenant.set(p.tenantId, [p]);
     }
-    const seq = head.seq + 1;
-    const prevHash = head.hash;
-    const full: HashedAuditContent = { ...content, seq };
-    const hash = hashAuditRow(prevHash, full);
-    // The row and the new chain head in one statement (one round trip).
-    await em.execute(
-      `with row as (
-         insert into audit_log (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-           (select coalesce(array_agg(x), '{}') from jsonb_array_elements_text(?::jsonb) as x),
-           ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)
-         returning seq
-       )
-       update audit_chain_head set seq = (select seq from row), hash = ? where tenant_id = ?`,
-      [
-        full.id,
-        full.tenantId,
-        seq,
-        full.ts,
-        full.kind,
-        full.action,
-        full.project,
-        full.requester,
-        full.agentModel,
-        full.agentVersion,
-        full.agentId,
-        full.ecosystem,
-        full.package,
-        full.normalizedName,
-        full.version,
-        full.resolvedVersion,
-        full.verdict,
-        full.status,
-        full.denialCategory,
-        full.reason,
-        full.license,
-        JSON.stringify(full.cveIds),
-        full.maxCvss,
-        full.registryStatus,
-        full.triggeredPolicy,
-        full.severity,
-        full.riskScore,
-        JSON.stringify(full.violations),
-        JSON.stringify(full.details),
-        prevHash,
-        hash,
-        hash,
-        input.tenantId,
-      ],
-      'run',
-    );
-    heads.set(input.tenantId, { seq, hash });
-    return { ...full, prevHash, hash };
+    const out = new Map<PreparedAppend, AuditRecord>();
+    for (const [tenantId, items] of byTenant) {
+      let head = heads.get(tenantId);
+      if (!head) {
+        const rows = await tx.execute<Row>(LOCK_HEAD, [tenantId], 'lexgate_audit_lock_head');
+        if (rows.length === 0) throw new ValidationError(`unknown tenant "${tenantId}"`, 'tenant');
+        head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+      }
+      const ts = this.clock.now();
+      let { seq, hash: prevHash } = head;
+      const records: AuditRecord[] = [];
+      for (const p of items) {
+        seq += 1;
+        const full: HashedAuditContent = { ...p, ts, seq };
+        const hash = hashAuditRow(prevHash, full);
+        const record: AuditRecord = { ...full, prevHash, hash };
+        records.push(record);
+        out.set(p, record);
+        prevHash = hash;
+      }
+      // The rows and the new chain head in one statement (one round trip); the
+      // rows travel as one JSON array so the statement text never changes.
+      await tx.execute(INSERT_ROWS, [JSON.stringify(records.map(toJsonRow)), seq, prevHash, tenantId], 'lexgate_audit_insert_rows');
+      heads.set(tenantId, { seq, hash: prevHash });
+    }
+    return prepared.map((p) => out.get(p)!);
   }
 
   /**

@@ -18,7 +18,7 @@
 import type { Caller } from '../../context';
 import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { ValidationError } from '../../shared/errors';
-import type { AuditService } from '../audit/audit.service';
+import type { AuditAppendInput, AuditService } from '../audit/audit.service';
 import type { ApprovalService } from '../approvals/approval.service';
 import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/registry.service';
@@ -156,62 +156,68 @@ export class EvaluationService {
     const actionStatus: Evaluation['actionStatus'] =
       outcome.verdict === 'DENIED' ? 'blocked' : outcome.fileApprovalRequest ? 'pending_review' : 'executed';
 
-    const { auditId, approvalRequestId } = await this.batcher.run(async (em) => {
-      const row = await this.audit.append(em, {
-        tenantId: caller.tenantId,
-        kind: 'DEPENDENCY_EVALUATION',
-        action: 'dependency.add',
-        requester: caller.requester,
-        project: caller.project,
-        agentModel: caller.agentModel,
-        agentVersion: caller.agentVersion,
-        agentId: caller.agentId ?? caller.agentModel ?? null,
-        ecosystem,
-        package: name,
-        normalizedName,
-        version,
-        resolvedVersion,
-        verdict: outcome.verdict,
-        status: actionStatus,
-        denialCategory: outcome.category,
-        reason: outcome.reason,
-        license: outcome.license,
-        cveIds: outcome.cveIds,
-        maxCvss: outcome.maxCvss,
-        registryStatus: outcome.registryStatus,
-        triggeredPolicy: outcome.policy,
-        severity: outcome.severity,
-        riskScore: outcome.riskScore,
-        violations:
-          outcome.verdict === 'DENIED' && outcome.policy
-            ? [{ policy: outcome.policy, severity: outcome.severity, message: outcome.reason }]
-            : [],
-        details: {
-          purl,
-          registryVersion: registry.version,
-          rule: rule ? { key: rule.key, status: rule.status } : null,
-          license: license
-            ? {
-                raw: license.raw && license.raw.length > 500 ? `${license.raw.slice(0, 500)}…` : license.raw,
-                source: license.source,
-                expression: license.expression,
-                unknownReason: license.unknownReason,
-                class: licenseEvaluation?.class ?? null,
-                elected: licenseEvaluation?.elected ?? null,
-                offending: licenseEvaluation?.offending ?? [],
-              }
-            : null,
-          advisories: vulnerabilities
-            ? vulnerabilities.advisories.map((a) => ({ id: a.id, ids: a.ids, score: a.score, source: a.scoreSource, vector: a.vector, label: a.label }))
-            : null,
-          degraded: outcome.degraded,
-          degradedReason: outcome.degradedReason,
-          warnings: outcome.verdict === 'PROVISIONALLY_ALLOWED' ? [outcome.reason] : [],
-        },
-      });
-      let requestId: string | null = null;
-      if (outcome.fileApprovalRequest) {
-        const res = await this.approvals.request(em, {
+    const auditRow: AuditAppendInput = {
+      tenantId: caller.tenantId,
+      kind: 'DEPENDENCY_EVALUATION',
+      action: 'dependency.add',
+      requester: caller.requester,
+      project: caller.project,
+      agentModel: caller.agentModel,
+      agentVersion: caller.agentVersion,
+      agentId: caller.agentId ?? caller.agentModel ?? null,
+      ecosystem,
+      package: name,
+      normalizedName,
+      version,
+      resolvedVersion,
+      verdict: outcome.verdict,
+      status: actionStatus,
+      denialCategory: outcome.category,
+      reason: outcome.reason,
+      license: outcome.license,
+      cveIds: outcome.cveIds,
+      maxCvss: outcome.maxCvss,
+      registryStatus: outcome.registryStatus,
+      triggeredPolicy: outcome.policy,
+      severity: outcome.severity,
+      riskScore: outcome.riskScore,
+      violations:
+        outcome.verdict === 'DENIED' && outcome.policy
+          ? [{ policy: outcome.policy, severity: outcome.severity, message: outcome.reason }]
+          : [],
+      details: {
+        purl,
+        registryVersion: registry.version,
+        rule: rule ? { key: rule.key, status: rule.status } : null,
+        license: license
+          ? {
+              raw: license.raw && license.raw.length > 500 ? `${license.raw.slice(0, 500)}…` : license.raw,
+              source: license.source,
+              expression: license.expression,
+              unknownReason: license.unknownReason,
+              class: licenseEvaluation?.class ?? null,
+              elected: licenseEvaluation?.elected ?? null,
+              offending: licenseEvaluation?.offending ?? [],
+            }
+          : null,
+        advisories: vulnerabilities
+          ? vulnerabilities.advisories.map((a) => ({ id: a.id, ids: a.ids, score: a.score, source: a.scoreSource, vector: a.vector, label: a.label }))
+          : null,
+        degraded: outcome.degraded,
+        degradedReason: outcome.degradedReason,
+        warnings: outcome.verdict === 'PROVISIONALLY_ALLOWED' ? [outcome.reason] : [],
+      },
+    };
+    // Most answers are only an audit row: those join the batch's one multi-row
+    // statement. An answer that files an approval request is a unit of its own.
+    let auditId: string;
+    let approvalRequestId: string | null = null;
+    if (!outcome.fileApprovalRequest) {
+      auditId = (await this.batcher.append(auditRow)).id;
+    } else {
+      ({ auditId, approvalRequestId } = await this.batcher.runSql(async (tx) => {
+        const row = await this.audit.append(tx, auditRow);
+        const res = await this.approvals.request(tx, {
           tenantId: caller.tenantId,
           project: caller.project,
           requester: caller.requester,
@@ -223,10 +229,9 @@ export class EvaluationService {
           agentModel: caller.agentModel,
           agentVersion: caller.agentVersion,
         });
-        requestId = res.request.id;
-      }
-      return { auditId: row.id, approvalRequestId: requestId };
-    });
+        return { auditId: row.id, approvalRequestId: res.request.id };
+      }));
+    }
 
     return {
       ...outcome,
