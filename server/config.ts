@@ -198,6 +198,10 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (set('REGISTRY_REPO_URL') && !set('REGISTRY_REPO_TOKEN')) {
     problems.push('REGISTRY_REPO_URL is set but REGISTRY_REPO_TOKEN is not');
   }
+  const repoUrl = (env.REGISTRY_REPO_URL ?? '').trim();
+  if (repoUrl !== '' && !/^(https?:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+?(\.git)?\/?|(ssh:\/\/)?git@[^:/\s]+[:/][^/\s]+\/[^/\s]+?(\.git)?)$/.test(repoUrl)) {
+    problems.push(`REGISTRY_REPO_URL must be https://host/owner/repo or git@host:owner/repo, got "${repoUrl}"`);
+  }
   return problems;
 }
 
