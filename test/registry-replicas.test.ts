@@ -57,6 +57,8 @@ describe.skipIf(!dbKinds().includes('postgres'))('registry replicas on one Postg
     const after = await evaluate(b, 'sketchy-lib');
     expect(after).toMatchObject({ verdict: 'DENIED', registry_status: 'banned' });
     expect(after.reason).toMatch(/Typosquat/);
+    // B's own data-directory file follows, so a proposal made on B edits what is live.
+    expect(fs.readFileSync(path.join(bDir, 'registry.yml'), 'utf8')).toContain('sketchy-lib');
   });
 
   it('without NOTIFY, the revision poll picks the change up', async () => {
@@ -74,8 +76,9 @@ describe.skipIf(!dbKinds().includes('postgres'))('registry replicas on one Postg
 
   it('an instance restarted with a stale data-directory file serves the newest revision', async () => {
     await b.close();
-    // B's own registry file still holds revision 1 (it learned the newer ones from the database only).
-    expect(fs.readFileSync(path.join(bDir, 'registry.yml'), 'utf8')).not.toContain('sketchy-lib');
+    // B was down while the others moved on: its file still holds revision 1.
+    const first = await tdb.db.em().execute<{ yaml: string }[]>(`select yaml from registry_revision where revision = 1`);
+    fs.writeFileSync(path.join(bDir, 'registry.yml'), first[0].yaml);
     b = await createTestApp('postgres', { database: second, env: replicaEnv, dataDir: bDir });
     expect(b.services.registry.currentYaml()?.revision).toBe(3);
     expect(fs.readFileSync(path.join(bDir, 'registry.yml'), 'utf8')).toContain('sketchy-lib');

@@ -12,6 +12,10 @@
  * - Replicas on one database converge on the newest stored revision: each polls
  *   `registry_revision` (every LEXGATE_REGISTRY_SYNC_INTERVAL seconds) and, on
  *   PostgreSQL, is woken at once by NOTIFY on the `lexgate_registry` channel.
+ *   Without REGISTRY_PATH each replica's data-directory file is its own copy and
+ *   is rewritten with every revision picked up (so local proposals edit what is
+ *   live); with REGISTRY_PATH the file is the operator's and is never rewritten
+ *   except by a proposer.
  * - Reloads in one process are serialised; the live registry is an immutable
  *   object swapped by reference, so an evaluation sees the old or the new one.
  * - Without REGISTRY_PATH a starter registry is written into the data
@@ -412,6 +416,16 @@ export class RegistryService implements RegistryStatusProvider {
     const current = this.live.get(tenantId);
     if (current && current.revision >= stored.revision) return null;
     this.swap(tenantId, Registry.fromDocument(parsed.document), stored.yaml, stored.revision, stored.sha256);
+    if (!this.config.registry.path && tenantId === DEFAULT_TENANT_ID) {
+      // The data directory's file is this replica's copy: keep it on the newest revision, so a
+      // proposal made here edits what is live and never reverts another replica's change.
+      try {
+        writeFileAtomic(this.filePath, stored.yaml);
+        this.rememberMtime();
+      } catch (err) {
+        this.logger.warn('cannot update the local registry file with the newest revision', { err: (err as Error).message });
+      }
+    }
     this.logger.info('registry revision picked up from the database', { revision: stored.revision, version: parsed.document.version });
     return stored.revision;
   }
