@@ -361,7 +361,7 @@ for (const kind of dbKinds()) {
     it('approve → rule live → APPROVED; reject → REJECTED, visible to the agent and not reopened', async () => {
       const { t, file } = await app();
       const ask = (pkg: string, project = 'svc') =>
-        post(t, '/api/v1/approval-requests', { package: pkg, rationale: `we need ${pkg}` }, { ...JSON_HEADERS, 'X-LexAlign-Project': project }).then((r) => r.json());
+        post(t, '/api/v1/approval-requests', { package: pkg, rationale: `we need ${pkg}; a ';' in text once broke embedded reads` }, { ...JSON_HEADERS, 'X-LexAlign-Project': project }).then((r) => r.json());
       const orjson = await ask('orjson');
       const other = await ask('ORJSON', 'svc2');
       const bad = await ask('leftpad-clone');
@@ -386,18 +386,18 @@ for (const kind of dbKinds()) {
       const again = await post(t, `/api/v1/approval-requests/${orjson.request_id}/approve`, { note: 'again' });
       expect(again.status).toBe(409);
 
-      const rej = await post(t, `/api/v1/approval-requests/${bad.request_id}/reject`, { reason: 'Use the stdlib str.rjust' });
+      const rej = await post(t, `/api/v1/approval-requests/${bad.request_id}/reject`, { reason: 'Use the stdlib; str.rjust does it' });
       expect(rej.status).toBe(200);
-      expect((await rej.json()).request).toMatchObject({ status: 'REJECTED', decision_reason: 'Use the stdlib str.rjust', decided_by: 'anonymous' });
+      expect((await rej.json()).request).toMatchObject({ status: 'REJECTED', decision_reason: 'Use the stdlib; str.rjust does it', decided_by: 'anonymous' });
       expect((await post(t, `/api/v1/approval-requests/${bad.request_id}/reject`, { reason: 'twice' })).status).toBe(409);
       expect((await post(t, `/api/v1/approval-requests/${bad.request_id}/reject`, {})).status).toBe(400);
       const repeat = await ask('leftpad-clone');
-      expect(repeat).toMatchObject({ request_id: bad.request_id, status: 'REJECTED', decision_reason: 'Use the stdlib str.rjust' });
+      expect(repeat).toMatchObject({ request_id: bad.request_id, status: 'REJECTED', decision_reason: 'Use the stdlib; str.rjust does it' });
       const pending = await (await t.request('/api/v1/registry/pending')).json();
       expect(pending.explicit).toEqual([]);
 
       const decisions = (await auditRows(t)).filter((r: { kind: string }) => r.kind === 'APPROVAL_DECISION');
-      expect(decisions.map((d: { reason: string }) => d.reason).join('\n')).toMatch(/rejected by anonymous: Use the stdlib/);
+      expect(decisions.map((d: { reason: string }) => d.reason).join('\n')).toMatch(/rejected by anonymous: Use the stdlib; str.rjust/);
       expect(decisions.length).toBe(4); // approval by a person, two requests settled by the revision, one rejection
 
       const rejectGql = await t.graphql(`mutation { rejectRequest(id: "${orjson.request_id}", reason: "late") { __typename ... on DomainError { code message } } }`);
