@@ -267,6 +267,17 @@ for (const kind of dbKinds()) {
         expect(fs.readFileSync(file, 'utf8')).toBe(fake.file('main', 'policy/registry.yml'));
         expect((await (await t.request('/api/v1/registry')).json()).packages.httpx).toMatchObject({ status: 'approved' });
 
+        // The branch of a merged proposal is started again from the default branch for the next
+        // proposal, so the new pull request cannot undo what was merged since.
+        const orjson = await (await post(t, '/api/v1/registry/proposals', { name: 'orjson', status: 'preferred', rationale: 'Fast JSON' })).json();
+        expect(orjson).toMatchObject({ status: 'opened', branch: 'lexgate/approval/orjson' });
+        fake.merge(2);
+        const again = await (await post(t, '/api/v1/registry/proposals', { name: 'httpx', status: 'banned', reason: 'CVE-2099-1', rationale: 'Hot CVE' })).json();
+        expect(again).toMatchObject({ status: 'opened', branch: 'lexgate/approval/httpx', url: expect.stringMatching(/\/pull\/3$/) });
+        const rebased = fake.file('lexgate/approval/httpx', 'policy/registry.yml')!;
+        expect(rebased).toMatch(/orjson:\n\s+status: preferred/);
+        expect(rebased).toMatch(/httpx:\n\s+status: banned/);
+
         // A failing API answers 502 with the reason.
         const broken = await app({ REGISTRY_PROPOSER: 'github', REGISTRY_REPO_URL: fake.repoUrl, REGISTRY_REPO_TOKEN: 'wrong-token', GITHUB_API_BASE: fake.apiBase });
         const r502 = await post(broken.t, '/api/v1/registry/proposals', { name: 'orjson', status: 'preferred', rationale: 'x' });

@@ -7,6 +7,7 @@
  * Routes (as GitHub has them, under `/repos/{owner}/{repo}`):
  * - `GET /git/ref/heads/{branch}` → `{ref, object: {sha, type}}` | 404
  * - `POST /git/refs` `{ref, sha}` → 201 | 422 when it exists
+ * - `PATCH /git/refs/heads/{branch}` `{sha, force}` → 200 | 422 (not a fast forward without force)
  * - `GET /contents/{path}?ref=` → `{type: "file", encoding: "base64", content, sha}` | 404
  * - `PUT /contents/{path}` `{message, content, branch, sha?, committer, author}` → 200/201 `{content, commit}`;
  *   409 when `sha` does not match the file on the branch
@@ -116,6 +117,18 @@ export async function startGithubFake(opts: { owner?: string; repo?: string; tok
         if (!commits.has(body.sha)) return send(422, { message: 'Object does not exist' });
         branches.set(name, body.sha);
         return send(201, { ref: body.ref, object: { sha: body.sha, type: 'commit' } });
+      }
+      if (req.method === 'PATCH' && (m = /^\/git\/refs\/heads\/(.+)$/.exec(p))) {
+        if (!branches.has(m[1])) return send(422, { message: 'Reference does not exist' });
+        if (!commits.has(body.sha)) return send(422, { message: 'Object does not exist' });
+        if (body.force !== true) {
+          // Only fast-forwards without force: the new commit must descend from the current head.
+          let c: string | null = body.sha;
+          while (c && c !== branches.get(m[1])) c = commits.get(c)!.parent;
+          if (!c) return send(422, { message: 'Update is not a fast forward' });
+        }
+        branches.set(m[1], body.sha);
+        return send(200, { ref: `refs/heads/${m[1]}`, object: { sha: body.sha, type: 'commit' } });
       }
       if ((m = /^\/contents\/(.+)$/.exec(p))) {
         const path = m[1];

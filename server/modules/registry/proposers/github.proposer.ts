@@ -88,7 +88,7 @@ export class GithubProposer implements Proposer {
     };
   }
 
-  private async call(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  private async call(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const opts = { service: 'GitHub API', headers: this.headers() };
     const res: HttpResult =
       method === 'GET' ? await this.opts.http.getJson(this.url(path), opts) : await this.opts.http.sendJson(method, this.url(path), body, opts);
@@ -116,21 +116,25 @@ export class GithubProposer implements Proposer {
     const { owner } = this.opts.repo;
     const branch = branchFor(change);
     const base = this.opts.defaultBranch;
+    const baseSha = await this.branchSha(base);
+    if (!baseSha) throw new ProposerError(`The default branch ${base} does not exist in ${owner}/${this.opts.repo.repo}`, this.backend);
+    const open = await this.call('GET', `/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
+    const existing = Array.isArray(open.json) ? open.json[0] : undefined;
     let branchExists = (await this.branchSha(branch)) !== null;
-    if (!branchExists) {
-      const baseSha = await this.branchSha(base);
-      if (!baseSha) throw new ProposerError(`The default branch ${base} does not exist in ${owner}/${this.opts.repo.repo}`, this.backend);
-    }
-    // Edit the file as it is on the proposal branch (or the default branch for a new proposal).
-    const file = await this.readFile(branchExists ? branch : base);
+    // Edit the file as it is on the open proposal's branch, else as it is on the default branch.
+    const file = await this.readFile(branchExists && existing ? branch : base);
     const edit = applyRegistryChange(file.text, change); // throws RegistryInvalidError before anything is written
+    if (branchExists && !existing && edit.changed) {
+      // A branch left from an earlier, closed proposal: start it again from the default branch,
+      // so the new pull request cannot carry stale content back into it.
+      await this.call('PATCH', `/git/refs/heads/${branch.split('/').map(encodeURIComponent).join('/')}`, { sha: baseSha, force: true });
+    }
     const { subject } = describeChange(change);
     const details = changeDetails(change, ctx);
 
     let commitSha: string | null = null;
     if (edit.changed) {
       if (!branchExists) {
-        const baseSha = await this.branchSha(base);
         await this.call('POST', '/git/refs', { ref: `refs/heads/${branch}`, sha: baseSha });
         branchExists = true;
       }
@@ -146,8 +150,6 @@ export class GithubProposer implements Proposer {
       commitSha = typeof put.json?.commit?.sha === 'string' ? put.json.commit.sha : null;
     }
 
-    const open = await this.call('GET', `/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
-    const existing = Array.isArray(open.json) ? open.json[0] : undefined;
     if (existing && typeof existing.number === 'number') {
       await this.call('POST', `/issues/${existing.number}/comments`, {
         body: [`Proposal ${edit.changed ? 'updated' : 'repeated (no change to the file)'}: ${subject}`, '', ...details].join('\n'),
@@ -161,7 +163,7 @@ export class GithubProposer implements Proposer {
         detail: `Updated pull request #${existing.number} for ${subject}.`,
       };
     }
-    if (!edit.changed && !branchExists) {
+    if (!edit.changed) {
       return { backend: this.backend, status: 'failed', url: null, branch: null, commit_sha: null, detail: `${base} already has ${subject}; nothing to propose.` };
     }
     const pr = await this.call('POST', '/pulls', {
