@@ -89,6 +89,7 @@ describe('applyRegistryChange', () => {
     expect(r.changed).toBe(true);
     const parsed = parseRegistryYaml(r.text);
     expect(parsed.ok && parsed.document.packages.map((p) => p.key)).toEqual(['httpx']);
+    expect(r.text).toMatch(/^packages:\n  httpx:\n    status: preferred\n/m);
   });
 });
 

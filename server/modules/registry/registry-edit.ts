@@ -111,6 +111,7 @@ export function applyRegistryChange(text: string | null, change: RegistryChange)
     key = findKey(doc, rule.ecosystem, rule.name) ?? keyForNewRule(rule.ecosystem, rule.name.trim());
     const packages = doc.get('packages', true);
     if (!isMap(packages)) doc.set('packages', doc.createNode({}));
+    else if (packages.flow && packages.items.length === 0) packages.flow = false; // `packages: {}` grows as a block
     const existing = doc.getIn(['packages', key], true);
     if (!isMap(existing)) {
       const fresh: Record<string, string> = { status: rule.status };
@@ -136,7 +137,9 @@ export function applyRegistryChange(text: string | null, change: RegistryChange)
   } else {
     const patch = change.patch;
     if (!blank(patch.version ?? null)) doc.set('version', patch.version!.trim());
-    if (!isMap(doc.get('global_policies', true))) doc.set('global_policies', doc.createNode({}));
+    const policies = doc.get('global_policies', true);
+    if (!isMap(policies)) doc.set('global_policies', doc.createNode({}));
+    else if (policies.flow && policies.items.length === 0) policies.flow = false;
     for (const field of [
       'auto_approve_licenses',
       'hard_ban_licenses',

@@ -120,7 +120,6 @@ export function addedIdentities(previous: RegistryDocument | null, next: Registr
 export class RegistryService implements RegistryStatusProvider {
   private readonly live = new Map<string, TenantState>();
   private lastError: string | null = null;
-  private lastErrorAt: Date | null = null;
   private revisionHook: RevisionHook | null = null;
   private reloadTail: Promise<unknown> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -167,11 +166,6 @@ export class RegistryService implements RegistryStatusProvider {
       lastReloadAt: s?.loadedAt ?? null,
       lastReloadError: this.lastError,
     };
-  }
-
-  /** When the last refused reload happened (null when the last reload succeeded). */
-  lastFailureAt(): Date | null {
-    return this.lastErrorAt;
   }
 
   /**
@@ -432,13 +426,11 @@ export class RegistryService implements RegistryStatusProvider {
 
   private fail(message: string): void {
     this.lastError = message;
-    this.lastErrorAt = this.clock.now();
   }
 
   private swap(tenantId: string, registry: Registry, yaml: string, revision: number, sha256: string): void {
     this.live.set(tenantId, { registry, yaml, revision, sha256, loadedAt: this.clock.now() });
     this.lastError = null;
-    this.lastErrorAt = null;
   }
 
   private async storeRevision(
