@@ -115,6 +115,20 @@ for (const kind of dbKinds()) {
       expect((await (await t.request('/api/v1/registry')).json()).packages.orjson).toBeUndefined();
       const rows = await t.db.em().execute<{ kind: string; status: string }[]>(`select kind, status from audit_log where action = 'registry.set_package'`);
       expect(rows).toEqual([{ kind: 'REGISTRY_CHANGE', status: 'logged' }]);
+
+      // Approving with log_only records the decision; the request turns APPROVED only when an
+      // operator writes the rule and a reload makes it live.
+      const filed = await (
+        await t.request('/api/v1/approval-requests', { method: 'POST', headers: HEADERS, body: JSON.stringify({ package: 'Pendulum', rationale: 'Time zones' }) })
+      ).json();
+      const approve = await t.request(`/api/v1/approval-requests/${filed.request_id}/approve`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ note: 'Fine' }) });
+      expect(approve.status).toBe(200);
+      expect(await approve.json()).toMatchObject({ live: false, request: { status: 'PENDING_REVIEW' }, proposal: { backend: 'log_only', status: 'logged', reload: null } });
+      fs.appendFileSync(file, '  pendulum:\n    status: approved\n');
+      const reload = await (await t.request('/api/v1/registry/reload', { method: 'POST' })).json();
+      expect(reload).toMatchObject({ ok: true, added_packages: 1, approved_requests: 1 });
+      const list = await (await t.request('/api/v1/reports/approval-requests?status=APPROVED')).json();
+      expect(list.items.map((i: { id: string; decided_by: string }) => [i.id, i.decided_by])).toEqual([[filed.request_id, 'anonymous']]);
     });
   });
 }
