@@ -269,9 +269,23 @@ for (const kind of dbKinds()) {
 
         // The branch of a merged proposal is started again from the default branch for the next
         // proposal, so the new pull request cannot undo what was merged since.
-        const orjson = await (await post(t, '/api/v1/registry/proposals', { name: 'orjson', status: 'preferred', rationale: 'Fast JSON' })).json();
-        expect(orjson).toMatchObject({ status: 'opened', branch: 'lexgate/approval/orjson' });
+        // An approved request opens a pull request; it turns APPROVED (credited to the approver,
+        // not to the webhook) when the merge reaches the registry.
+        const filed = await (await post(t, '/api/v1/approval-requests', { package: 'orjson', rationale: 'Fast JSON' })).json();
+        const approval = await (await post(t, `/api/v1/approval-requests/${filed.request_id}/approve`, { note: 'MIT, maintained', status: 'preferred' })).json();
+        expect(approval).toMatchObject({ live: false, request: { status: 'PENDING_REVIEW' }, proposal: { status: 'opened', branch: 'lexgate/approval/orjson', reload: null } });
         fake.merge(2);
+        const merged2 = JSON.stringify({ action: 'closed', pull_request: { merged: true, number: 2 } });
+        const hook2 = await t.request('/api/v1/registry/webhook', {
+          method: 'POST',
+          headers: { 'X-GitHub-Event': 'pull_request', 'X-Hub-Signature-256': sign(secret, merged2) },
+          body: merged2,
+        });
+        expect(await hook2.json()).toMatchObject({ ok: true, added_packages: 1, approved_requests: 1 });
+        const decided = await (await t.request('/api/v1/reports/approval-requests?status=APPROVED')).json();
+        expect(decided.items).toEqual([expect.objectContaining({ id: filed.request_id, decided_by: 'anonymous' })]);
+        const revisionAuthor = await t.db.em().execute<{ author: string }[]>(`select author from registry_revision order by revision desc limit 1`);
+        expect(revisionAuthor[0].author).toBe('webhook');
         const again = await (await post(t, '/api/v1/registry/proposals', { name: 'httpx', status: 'banned', reason: 'CVE-2099-1', rationale: 'Hot CVE' })).json();
         expect(again).toMatchObject({ status: 'opened', branch: 'lexgate/approval/httpx', url: expect.stringMatching(/\/pull\/3$/) });
         const rebased = fake.file('lexgate/approval/httpx', 'policy/registry.yml')!;

@@ -342,10 +342,15 @@ export class ApprovalService {
         : `Registry version ${change.next.version} (revision ${change.revision}) lists ${rule.key} as ${rule.status}${rule.replacement ? ` (use ${rule.replacement})` : ''}${rule.reason ? `: ${rule.reason}` : '.'}`;
       const entry: ApprovalHistoryEntry = { at: now.toISOString(), status, by: change.author, note: why };
       const rows = await em.execute<Row[]>(
-        `update approval_request set status = ?, decided_at = ?, decided_by = ?, decision_reason = ?, updated_at = ?,
+        // An approval goes to the person who approved the request (the latest PROPOSED entry),
+        // not to whoever merged or reloaded; otherwise to the revision's author.
+        `update approval_request set status = ?, decided_at = ?, decision_reason = ?, updated_at = ?,
+           decided_by = case when ? = 'APPROVED' then coalesce(
+             (select e.value->>'by' from jsonb_array_elements(history) with ordinality as e(value, n)
+               where e.value->>'status' = 'PROPOSED' order by e.n desc limit 1), ?) else ? end,
            history = history || ?::jsonb
          where tenant_id = ? and ecosystem = ? and normalized_name = ? and status = 'PENDING_REVIEW' returning *`,
-        [status, now, change.author, why, now, JSON.stringify([entry]), change.tenantId, rule.ecosystem, normalizeName(rule.ecosystem, rule.name)],
+        [status, now, why, now, status, change.author, change.author, JSON.stringify([entry]), change.tenantId, rule.ecosystem, normalizeName(rule.ecosystem, rule.name)],
       );
       for (const row of rows) {
         const record = toRecord(row);
