@@ -164,6 +164,18 @@ for (const kind of dbKinds()) {
       const res = await hook(merged, { 'X-GitHub-Event': 'pull_request', 'X-Hub-Signature-256': sign(secret, merged) });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ ok: true, event: 'pull_request.merged', previous_version: '2026.1', new_version: '2026.5' });
+
+      // A merge that brings a broken document: still HTTP 200, ok false with the reason; the old registry stays.
+      fs.writeFileSync(file, 'version: "2026.6"\nglobal_policies:\n  cve_threshold: 2\n');
+      const broken = await hook(merged, { 'X-GitHub-Event': 'pull_request', 'X-Hub-Signature-256': sign(secret, merged) });
+      expect(broken.status).toBe(200);
+      const brokenBody = await broken.json();
+      expect(brokenBody).toMatchObject({ ok: false, event: 'pull_request.merged' });
+      expect(brokenBody.detail).toMatch(/cve_threshold must be between 0 and 1/);
+      expect((await (await t.request('/api/v1/registry')).json()).version).toBe('2026.5');
+      // A body that is not JSON, correctly signed, is a 400.
+      const notJson = 'not json';
+      expect((await hook(notJson, { 'X-GitHub-Event': 'pull_request', 'X-Hub-Signature-256': sign(secret, notJson) })).status).toBe(400);
     });
 
     it('local_file: a proposal keeps comments, key order and spelling, validates first, and goes live', async () => {
