@@ -8,8 +8,11 @@ import { TransactionBatcher } from './db/transaction-batcher';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { GovernanceDashboardService } from './modules/governance/governance-dashboard.service';
+import { GovernanceService } from './modules/governance/governance.service';
 import { HealthService } from './modules/health/health.service';
 import { RegistryService } from './modules/registry/registry.service';
+import { TenantService } from './modules/tenants/tenant.service';
 import type { Upstreams } from './modules/upstream/upstream.types';
 import { createUpstreams } from './modules/upstream/upstreams';
 import type { Clock } from './shared/clock';
@@ -25,6 +28,9 @@ export interface Services {
   readonly registry: RegistryService;
   readonly approvals: ApprovalService;
   readonly evaluation: EvaluationService;
+  readonly tenants: TenantService;
+  readonly governance: GovernanceService;
+  readonly governanceDashboard: GovernanceDashboardService;
   /** Load what the services need before serving (the live registry). */
   start(): Promise<void>;
 }
@@ -46,6 +52,9 @@ export function createServices(deps: ServiceDeps): Services {
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled);
   const approvals = new ApprovalService(deps.db, audit, deps.clock);
   const evaluation = new EvaluationService(batcher, registry, upstreams, audit, approvals);
+  const tenants = new TenantService(deps.db, audit, deps.clock);
+  const governance = new GovernanceService(deps.db, audit, deps.clock, tenants);
+  const governanceDashboard = new GovernanceDashboardService(tenants, deps.clock);
   return {
     config: deps.config,
     db: deps.db,
@@ -56,6 +65,9 @@ export function createServices(deps: ServiceDeps): Services {
     registry,
     approvals,
     evaluation,
+    tenants,
+    governance,
+    governanceDashboard,
     async start() {
       await registry.loadAtStart();
     },
