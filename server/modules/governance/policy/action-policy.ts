@@ -77,7 +77,7 @@ export const BUILTIN_POLICIES: readonly EffectivePolicy[] = Object.freeze([
     description: 'Money movement (transfers, payments, invoices, withdrawals, refunds) needs a human approval.',
     rules: [
       {
-        match: '\\b(transfer|transfers|transfer_funds|payment|payments|pay|payout|invoice|invoices|withdraw|withdrawal|refund|wire)\\b|transfer_|_transfer|payment_|_payment|invoice_|withdraw_|refund_',
+        match: 'transfer|payment|invoice|withdraw|refund|payout',
         context_requires: null,
         severity: 'high',
         on_violation: 'require_approval',
@@ -96,7 +96,7 @@ export const BUILTIN_POLICIES: readonly EffectivePolicy[] = Object.freeze([
     description: 'Exporting, uploading or sending personal data or secrets is blocked.',
     rules: [
       {
-        match: '(export|upload|send|exfiltrat|post|share).*(pii|ssn|social.security|secret|credential|password|api.?key|private.?key)',
+        match: '(export|upload|send|exfiltrat).*(pii|ssn|social.security|secret|credential|password|api.?key|private.?key)',
         context_requires: null,
         severity: 'critical',
         on_violation: 'block',

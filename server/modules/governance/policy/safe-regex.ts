@@ -413,6 +413,15 @@ class Compiler {
         return;
       }
       case 'rep': {
+        if (n.max === Infinity && n.min >= 1) {
+          // x{m,}: m-1 copies, then L: x; split L, next (no extra copy of x for the loop).
+          for (let k = 0; k < n.min - 1; k++) this.gen(n.x);
+          const loop = this.prog.length;
+          this.gen(n.x);
+          const split = this.emit(OP_SPLIT, { x: loop });
+          this.prog[split].y = this.prog.length;
+          return;
+        }
         for (let k = 0; k < n.min; k++) this.gen(n.x);
         if (n.max === Infinity) {
           const split = this.emit(OP_SPLIT);
@@ -436,6 +445,59 @@ class Compiler {
   }
 }
 
+/**
+ * What the first character of any match can be, when that is knowable: null
+ * when the pattern can match the empty string or starts with an assertion.
+ * Used to skip ahead while no thread is alive.
+ */
+function firstChars(n: Node): { lits: Set<number>; classes: CharClass[]; any: boolean } | null {
+  const out = { lits: new Set<number>(), classes: [] as CharClass[], any: false };
+  // Returns true when `n` can match empty (so what follows also contributes first characters).
+  const walk = (x: Node): boolean | 'unknown' => {
+    switch (x.t) {
+      case 'empty':
+        return true;
+      case 'lit':
+        out.lits.add(lower(x.c));
+        out.lits.add(upper(x.c));
+        out.lits.add(x.c);
+        return false;
+      case 'class':
+        out.classes.push(x.cls);
+        return false;
+      case 'any':
+        out.any = true;
+        return false;
+      case 'assert':
+        return 'unknown';
+      case 'cat': {
+        for (const y of x.xs) {
+          const r = walk(y);
+          if (r !== true) return r;
+        }
+        return true;
+      }
+      case 'alt': {
+        let nullable = false;
+        for (const y of x.xs) {
+          const r = walk(y);
+          if (r === 'unknown') return r;
+          if (r) nullable = true;
+        }
+        return nullable;
+      }
+      case 'rep': {
+        const r = walk(x.x);
+        if (r === 'unknown') return r;
+        return r || x.min === 0;
+      }
+    }
+  };
+  const r = walk(n);
+  if (r !== false || out.any) return null;
+  return out;
+}
+
 function isWordAt(cps: ArrayLike<number>, i: number): boolean {
   if (i < 0 || i >= cps.length) return false;
   return inRanges(WORD, cps[i]);
@@ -453,10 +515,33 @@ export type MatchResult = boolean | 'exhausted';
 
 /** A compiled pattern. */
 export class SafeRegex {
+  /** The program as parallel typed arrays (the hot loop reads only these, plus classes from `prog`). */
+  private readonly flat: { ops: Int32Array; xs: Int32Array; ys: Int32Array; cs: Int32Array };
+
   private constructor(
     readonly source: string,
     private readonly prog: Inst[],
-  ) {}
+    private readonly first: { lits: Set<number>; classes: CharClass[] } | null,
+  ) {
+    const kinds: Record<AssertKind, number> = { bol: 0, eol: 1, word: 2, nonword: 3 };
+    this.flat = {
+      ops: Int32Array.from(prog, (p) => p.op),
+      xs: Int32Array.from(prog, (p) => p.x),
+      ys: Int32Array.from(prog, (p) => p.y),
+      cs: Int32Array.from(prog, (p) => (p.op === OP_ASSERT ? kinds[p.kind!] : p.c)),
+    };
+  }
+
+  /** Can a match start with code point `c`? (Only called when `first` is known.) */
+  private canStart(c: number): boolean {
+    const f = this.first!;
+    if (f.lits.has(c)) return true;
+    for (const cls of f.classes) {
+      const hit = inRanges(cls.ranges, c) || inRanges(cls.ranges, lower(c)) || inRanges(cls.ranges, upper(c));
+      if (hit !== cls.negated) return true;
+    }
+    return false;
+  }
 
   /** Compile `pattern`; throws RegexSyntaxError naming the problem and its position. */
   static compile(pattern: string): SafeRegex {
@@ -465,7 +550,7 @@ export class SafeRegex {
     const c = new Compiler(pattern);
     c.gen(ast);
     c.prog.push({ op: OP_MATCH, c: 0, cls: null, kind: null, x: 0, y: 0 });
-    return new SafeRegex(pattern, c.prog);
+    return new SafeRegex(pattern, c.prog, firstChars(ast));
   }
 
   get programSize(): number {
@@ -486,13 +571,14 @@ export class SafeRegex {
   }
 
   testCodePoints(cps: Uint32Array, budget?: MatchBudget): MatchResult {
-    const prog = this.prog;
-    const size = prog.length;
+    const { ops, xs, ys, cs } = this.flat;
+    const classes = this.prog;
+    const size = ops.length;
     let clist = new Int32Array(size);
     let nlist = new Int32Array(size);
     let ccount = 0;
     let ncount = 0;
-    // visited[pc] === generation means pc is already in the list being built.
+    // visited[pc] === generation: pc is already in the list being built.
     const visited = new Int32Array(size).fill(-1);
     const stack = new Int32Array(size * 2 + 2);
     let generation = 0;
@@ -501,7 +587,7 @@ export class SafeRegex {
     const n = cps.length;
     let matched = false;
 
-    // Follow the empty transitions from pc at input position pos, adding the consuming states to `list`.
+    // Follow the empty transitions from `start` at input position `pos`, adding the consuming states to `list`.
     const addThread = (list: Int32Array, count: number, start: number, pos: number): number => {
       let sp = 0;
       stack[sp++] = start;
@@ -510,38 +596,38 @@ export class SafeRegex {
         if (visited[pc] === generation) continue;
         visited[pc] = generation;
         steps++;
-        const inst = prog[pc];
-        switch (inst.op) {
-          case OP_JMP:
-            stack[sp++] = inst.x;
-            break;
-          case OP_SPLIT:
-            stack[sp++] = inst.y;
-            stack[sp++] = inst.x;
-            break;
-          case OP_ASSERT: {
-            let ok: boolean;
-            if (inst.kind === 'bol') ok = pos === 0;
-            else if (inst.kind === 'eol') ok = pos === n;
-            else {
-              const boundary = isWordAt(cps, pos - 1) !== isWordAt(cps, pos);
-              ok = inst.kind === 'word' ? boundary : !boundary;
-            }
-            if (ok) stack[sp++] = pc + 1;
-            break;
+        const op = ops[pc];
+        if (op === OP_JMP) stack[sp++] = xs[pc];
+        else if (op === OP_SPLIT) {
+          stack[sp++] = ys[pc];
+          stack[sp++] = xs[pc];
+        } else if (op === OP_ASSERT) {
+          const kind = cs[pc];
+          let ok: boolean;
+          if (kind === 0) ok = pos === 0;
+          else if (kind === 1) ok = pos === n;
+          else {
+            const boundary = isWordAt(cps, pos - 1) !== isWordAt(cps, pos);
+            ok = kind === 2 ? boundary : !boundary;
           }
-          case OP_MATCH:
-            matched = true;
-            list[count++] = pc;
-            break;
-          default:
-            list[count++] = pc;
+          if (ok) stack[sp++] = pc + 1;
+        } else {
+          if (op === OP_MATCH) matched = true;
+          list[count++] = pc;
         }
       }
       return count;
     };
 
     for (let pos = 0; ; pos++) {
+      // No thread alive: skip to the next position where a match could start.
+      if (ccount === 0 && this.first) {
+        while (pos < n && !this.canStart(cps[pos])) {
+          pos++;
+          steps++;
+        }
+        if (pos >= n) break;
+      }
       // Unanchored search: a fresh thread starts at every position.
       ccount = addThread(clist, ccount, 0, pos);
       if (matched) break;
@@ -556,22 +642,16 @@ export class SafeRegex {
       const lc = c < 0x80 ? (c >= 0x41 && c <= 0x5a ? c + 32 : c) : lower(c);
       for (let k = 0; k < ccount; k++) {
         const pc = clist[k];
-        const inst = prog[pc];
+        const op = ops[pc];
         steps++;
         let ok = false;
-        switch (inst.op) {
-          case OP_LIT:
-            ok = inst.c === lc;
-            break;
-          case OP_ANY:
-            ok = c !== 0x0a;
-            break;
-          case OP_CLASS: {
-            const cls = inst.cls!;
-            const hit = inRanges(cls.ranges, c) || inRanges(cls.ranges, lc) || inRanges(cls.ranges, c < 0x80 ? (c >= 0x61 && c <= 0x7a ? c - 32 : c) : upper(c));
-            ok = hit !== cls.negated;
-            break;
-          }
+        if (op === OP_LIT) ok = cs[pc] === lc;
+        else if (op === OP_ANY) ok = c !== 0x0a;
+        else if (op === OP_CLASS) {
+          const cls = classes[pc].cls!;
+          const uc = c < 0x80 ? (c >= 0x61 && c <= 0x7a ? c - 32 : c) : upper(c);
+          const hit = inRanges(cls.ranges, c) || inRanges(cls.ranges, lc) || inRanges(cls.ranges, uc);
+          ok = hit !== cls.negated;
         }
         if (ok) ncount = addThread(nlist, ncount, pc + 1, pos + 1);
       }
