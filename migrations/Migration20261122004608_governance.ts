@@ -11,22 +11,14 @@ export class Migration20261122004608_governance extends Migration {
     this.addSql(`create index "agent_action_tenant_seq_idx" on "agent_action" ("tenant_id", "audit_seq");`);
 
     // Governance reads of the audit log (hand-written: partial, covering and expression indexes).
-    // Dashboard totals and time series: index-only scans over the evaluation and decision rows of a window.
-    this.addSql(`create index "audit_log_gov_ts_idx" on "audit_log" ("tenant_id", "ts") include ("kind", "status") where "kind" in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION', 'ACTION_DECISION', 'APPROVAL_DECISION');`);
-    // Rows with violations (a minority): by window for the dashboard, by agent for the violations list.
-    this.addSql(`create index "audit_log_gov_violations_ts_idx" on "audit_log" ("tenant_id", "ts") include ("agent_id") where "violations" <> '[]'::jsonb;`);
+    // Rows with violations (a minority), by agent, newest first: the per-agent violations list.
     this.addSql(`create index "audit_log_gov_agent_violations_idx" on "audit_log" ("tenant_id", "agent_id", "ts") where "violations" <> '[]'::jsonb;`);
-    // The approval-queue gauge: evaluations that went to review.
-    this.addSql(`create index "audit_log_gov_pending_idx" on "audit_log" ("tenant_id", "ts") where "status" = 'pending_review' and "kind" in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION');`);
-    // An action's audit trail (submission, decision), and "was this pending action decided?".
+    // An action's audit trail (submission, decision).
     this.addSql(`create index "audit_log_gov_action_id_idx" on "audit_log" ("tenant_id", ("details" ->> 'action_id'), "seq") where ("details" ->> 'action_id') is not null;`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop index if exists "audit_log_gov_ts_idx";`);
-    this.addSql(`drop index if exists "audit_log_gov_violations_ts_idx";`);
     this.addSql(`drop index if exists "audit_log_gov_agent_violations_idx";`);
-    this.addSql(`drop index if exists "audit_log_gov_pending_idx";`);
     this.addSql(`drop index if exists "audit_log_gov_action_id_idx";`);
     this.addSql(`drop table if exists "action_policy" cascade;`);
 

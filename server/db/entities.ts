@@ -6,6 +6,7 @@ import { TenantSchema } from '../modules/tenants/tenant.entity';
 import { UpstreamCacheEntrySchema } from '../modules/upstream/upstream-cache.entity';
 import { ActionPolicySchema } from '../modules/governance/action-policy.entity';
 import { AgentActionSchema } from '../modules/governance/agent-action.entity';
+import { GovernanceRollupHourSchema, GovernanceViolationRollupHourSchema } from '../modules/governance/governance-rollup.entity';
 
 export const entities = [
   TenantSchema,
@@ -16,4 +17,6 @@ export const entities = [
   UpstreamCacheEntrySchema,
   ActionPolicySchema,
   AgentActionSchema,
+  GovernanceRollupHourSchema,
+  GovernanceViolationRollupHourSchema,
 ];

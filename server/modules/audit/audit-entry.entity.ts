@@ -51,22 +51,10 @@ export const AuditEntrySchema = defineEntity({
     { name: 'audit_log_tenant_agent_id_ts_idx', properties: ['tenantId', 'agentId', 'ts'] },
     { name: 'audit_log_tenant_package_idx', properties: ['tenantId', 'normalizedName'] },
     { name: 'audit_log_tenant_kind_ts_idx', properties: ['tenantId', 'kind', 'ts'] },
-    // Governance dashboard / violations / action trail (migration ..._governance; partial and expression indexes).
-    {
-      name: 'audit_log_gov_ts_idx',
-      expression: `create index "audit_log_gov_ts_idx" on "audit_log" ("tenant_id", "ts") include ("kind", "status") where "kind" in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION', 'ACTION_DECISION', 'APPROVAL_DECISION')`,
-    },
-    {
-      name: 'audit_log_gov_violations_ts_idx',
-      expression: `create index "audit_log_gov_violations_ts_idx" on "audit_log" ("tenant_id", "ts") include ("agent_id") where "violations" <> '[]'::jsonb`,
-    },
+    // Governance: per-agent violations and an action's trail (migration ..._governance; partial and expression indexes).
     {
       name: 'audit_log_gov_agent_violations_idx',
       expression: `create index "audit_log_gov_agent_violations_idx" on "audit_log" ("tenant_id", "agent_id", "ts") where "violations" <> '[]'::jsonb`,
-    },
-    {
-      name: 'audit_log_gov_pending_idx',
-      expression: `create index "audit_log_gov_pending_idx" on "audit_log" ("tenant_id", "ts") where "status" = 'pending_review' and "kind" in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION')`,
     },
     {
       name: 'audit_log_gov_action_id_idx',

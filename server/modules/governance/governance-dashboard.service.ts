@@ -1,7 +1,7 @@
 /**
  * The governance dashboard and per-agent violations (Novyx
  * `/v1/control/dashboard`, `/v1/control/agents/{id}/violations`): each one SQL
- * statement over the audit log, so both halves show — agent actions
+ * statement over the audit log (the dashboard over its hourly rollups), so both halves show — agent actions
  * (ACTION_EVALUATION / ACTION_DECISION rows) and dependency evaluations
  * (`dependency.add`, DEPENDENCY_EVALUATION rows, with their registry /
  * vulnerability / license policy names and severities).
@@ -12,8 +12,13 @@
  *   UTC, so totals are exactly the sum of the time series.
  * - evaluations = evaluated actions; executed = allowed actions plus approvals
  *   (post-approval execution); approved / denied = human decisions;
- *   totals.pending_review = actions of the window still held (a gauge), while
- *   time_series[].pending_review counts actions that entered review in the bucket.
+ *   totals.pending_review = what is held in the approval queues now (agent
+ *   actions awaiting a decision plus pending dependency approval requests, a
+ *   gauge), while time_series[].pending_review counts evaluations that entered
+ *   review in the bucket.
+ * - Counts are read from hourly rollups of the audit log that a trigger keeps
+ *   in the inserting transaction (migration ..._governance_rollups); buckets
+ *   are whole UTC hours or days, so every bucket is a sum of whole hours.
  * - Violations: block / require_approval hits (warnings are not violations);
  *   by policy with a severity breakdown, by agent (rows without an agent id are
  *   left out of the per-agent list), sorted by count descending, then name.
@@ -128,42 +133,35 @@ export function parseViolationsLimit(raw: string | number | null | undefined): n
 const EVALS = `('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION')`;
 const DECISIONS = `('ACTION_DECISION', 'APPROVAL_DECISION')`;
 
-/** The whole dashboard in one statement; see the module header for the semantics. */
-const DASHBOARD_SQL = `
+/**
+ * The whole dashboard in one statement; see the module header for the
+ * semantics. Counts come from the hourly rollups of the audit log (kept by a
+ * trigger on every audit insert), so the cost depends on the window's hours,
+ * not on how many audit rows they hold; the queue gauge reads the two queues.
+ */
+export const DASHBOARD_SQL = `
 with series as (
-  select floor(extract(epoch from (ts - ?::timestamptz)) * 1000 / ?)::int as b,
-    count(*) filter (where kind in ${EVALS}) as evaluations,
-    count(*) filter (where (kind in ${EVALS} and status in ('allowed', 'executed')) or (kind in ${DECISIONS} and status = 'approved')) as executed,
-    count(*) filter (where kind in ${EVALS} and status = 'pending_review') as pending_review,
-    count(*) filter (where kind in ${DECISIONS} and status = 'approved') as approved,
-    count(*) filter (where kind in ${DECISIONS} and status = 'denied') as denied
-  from audit_log
-  where tenant_id = ? and ts >= ? and ts < ?
-    and kind in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION', 'ACTION_DECISION', 'APPROVAL_DECISION')
+  select floor((date_part('epoch', hour) - ?) / ?)::int as b,
+    sum(evaluations) as evaluations, sum(executed) as executed, sum(entered_review) as pending_review,
+    sum(approved) as approved, sum(denied) as denied
+  from governance_rollup_hour
+  where tenant_id = ? and hour >= ? and hour < ?
   group by 1
 ),
 viol as (
-  select v ->> 'policy' as policy, coalesce(v ->> 'severity', 'unknown') as severity, a.agent_id
-  from audit_log a cross join lateral jsonb_array_elements(a.violations) v
-  where a.tenant_id = ? and a.ts >= ? and a.ts < ? and a.violations <> '[]'::jsonb and a.kind in ${EVALS}
+  select dimension, key, severity, sum(count)::bigint as n
+  from governance_violation_rollup_hour
+  where tenant_id = ? and hour >= ? and hour < ?
+  group by 1, 2, 3
 )
 select
   (select coalesce(json_agg(json_build_array(g, coalesce(s.evaluations, 0), coalesce(s.executed, 0), coalesce(s.pending_review, 0),
       coalesce(s.approved, 0), coalesce(s.denied, 0)) order by g), '[]'::json)
      from generate_series(0, ? - 1) g left join series s on s.b = g) as series,
-  (select coalesce(json_agg(json_build_array(policy, severity, n)), '[]'::json)
-     from (select policy, severity, count(*)::int as n from viol group by policy, severity) x) as by_policy,
-  (select coalesce(json_agg(json_build_array(agent_id, n)), '[]'::json)
-     from (select agent_id, count(*)::int as n from viol where agent_id is not null group by agent_id) x) as by_agent,
-  (select count(*)::int from audit_log e
-     where e.tenant_id = ? and e.ts >= ? and e.ts < ? and e.status = 'pending_review' and e.kind in ${EVALS}
-       and case when e.kind = 'ACTION_EVALUATION' then not exists (
-             select 1 from audit_log d where d.tenant_id = e.tenant_id and (d.details ->> 'action_id') = (e.details ->> 'action_id')
-               and d.kind = 'ACTION_DECISION')
-           else exists (
-             select 1 from approval_request r where r.tenant_id = e.tenant_id and r.project = e.project and r.ecosystem = e.ecosystem
-               and r.normalized_name = e.normalized_name and r.requester = e.requester and r.status = 'PENDING_REVIEW')
-           end) as pending_now`;
+  (select coalesce(json_agg(json_build_array(key, severity, n)), '[]'::json) from viol where dimension = 'policy') as by_policy,
+  (select coalesce(json_agg(json_build_array(key, n)), '[]'::json) from viol where dimension = 'agent') as by_agent,
+  (select count(*)::int from agent_action where tenant_id = ? and status = 'pending_review') as pending_actions,
+  (select count(*)::int from approval_request where tenant_id = ? and status = 'PENDING_REVIEW') as pending_dependencies`;
 
 const VIOLATIONS_SQL = (since: boolean, until: boolean) => `
 select id, ts, kind, action, status, triggered_policy, severity, reason, risk_score,
@@ -193,7 +191,8 @@ export class GovernanceDashboardService {
     requireFeature(tenant.tier, 'governance_dashboard');
     const { window, bucket } = resolveWindow(params.window, params.bucket);
     const { start, end, count, bucketMs } = windowBuckets(this.clock.now(), window, bucket);
-    const rows = await em.execute<Row[]>(DASHBOARD_SQL, [start, bucketMs, tenantId, start, end, tenantId, start, end, count, tenantId, start, end]);
+    const args = [start.getTime() / 1000, bucketMs / 1000, tenantId, start, end, tenantId, start, end, count, tenantId, tenantId];
+    const rows = await em.execute<Row[]>(DASHBOARD_SQL, args);
     const r = rows[0];
     const series = jsonOf<[number, number, number, number, number, number][]>(r.series);
     const timeSeries = series.map(([i, , executed, pendingReview, approved, denied]) => ({
@@ -227,7 +226,7 @@ export class GovernanceDashboardService {
       totals: {
         evaluations: sum(1),
         executed: sum(2),
-        pendingReview: Number(r.pending_now),
+        pendingReview: Number(r.pending_actions) + Number(r.pending_dependencies),
         approved: sum(4),
         denied: sum(5),
       },

@@ -258,6 +258,9 @@ export class GovernanceService {
           warnings: decided.warnings,
           policies_evaluated: decided.policies_evaluated,
           evaluation_time_ms: evaluationTimeMs,
+          // Matcher work (linear in the action's size): for capacity planning and to prove no rule stalls.
+          evaluation_steps: decided.steps,
+          evaluated_chars: text.length,
         },
       });
       await t.execute(
