@@ -75,6 +75,19 @@ describe('SafeRegex', () => {
     expect(re.test('a'.repeat(50_000))).toBe(true);
   });
 
+  it('stays right when its state cache fills up and starts afresh (2^12 reachable states)', () => {
+    const re = SafeRegex.compile('a[ab]{11}$');
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const chars = Array.from({ length: 20_000 }, () => (rand() < 0.5 ? 'a' : 'b'));
+    for (const c of ['a', 'b']) {
+      chars[chars.length - 12] = c;
+      const text = chars.join('');
+      expect(re.test(text)).toBe(/a[ab]{11}$/.test(text));
+      expect(re.test(text)).toBe(c === 'a');
+    }
+  });
+
   it('stops when the step budget is spent', () => {
     const re = SafeRegex.compile('(x|y|z)*q');
     const budget = { steps: 0, limit: 1000 };

@@ -4,9 +4,12 @@
  * Policy `match` / `context_requires` patterns run on every submitted action, so a
  * backtracking engine (JavaScript's RegExp) would let one rule like `(a+)+$` stall
  * the server. This compiles the usual regex subset to a Thompson NFA and runs it
- * as a Pike VM without captures: every input position is visited once and every
- * program instruction at most once per position, so the cost is bounded by
- * `input length × program size` whatever the pattern.
+ * without captures: every input position is visited once and every program
+ * instruction at most once per position, so the cost is bounded by
+ * `input length × program size` whatever the pattern. The set of live states
+ * is memoised per input character (a lazy DFA with a bounded cache, as RE2
+ * does), so in the usual case a character costs one table lookup; patterns
+ * with word boundaries (`\b`, `\B`) run on the plain Pike VM.
  *
  * Semantics: unanchored search, case-insensitive (as Novyx matches rules), `.`
  * matches any character but a newline, `^`/`$` are the start/end of the input.
@@ -28,6 +31,8 @@ export class RegexSyntaxError extends Error {
 export const MAX_PATTERN_LENGTH = 1000;
 /** Largest compiled program (instructions); bounds the per-character cost. */
 export const MAX_PROGRAM_SIZE = 2000;
+/** Cached DFA states per pattern before the cache starts afresh. */
+const MAX_DFA_STATES = 2000;
 /** Largest counted repetition, e.g. `a{1000}`. */
 export const MAX_REPEAT = 1000;
 
@@ -530,6 +535,7 @@ export class SafeRegex {
       ys: Int32Array.from(prog, (p) => p.y),
       cs: Int32Array.from(prog, (p) => (p.op === OP_ASSERT ? kinds[p.kind!] : p.c)),
     };
+    this.usesWordBoundaries = prog.some((p) => p.op === OP_ASSERT && (p.kind === 'word' || p.kind === 'nonword'));
   }
 
   /** Can a match start with code point `c`? (Only called when `first` is known.) */
@@ -571,6 +577,114 @@ export class SafeRegex {
   }
 
   testCodePoints(cps: Uint32Array, budget?: MatchBudget): MatchResult {
+    return this.usesWordBoundaries ? this.pike(cps, budget) : this.lazyDfa(cps, budget);
+  }
+
+  // --- lazy DFA: the same NFA simulation, with the set of live states memoised per input character ---
+
+  private readonly usesWordBoundaries: boolean;
+  private dfa: { pcs: number[]; match: boolean; ascii: Int32Array; other: Map<number, number> }[] = [];
+  private dfaIndex = new Map<string, number>();
+
+  /** Does instruction pc consume code point c? */
+  private consumes(pc: number, c: number): boolean {
+    const { ops, cs } = this.flat;
+    const op = ops[pc];
+    if (op === OP_ANY) return c !== 0x0a;
+    const lc = c < 0x80 ? (c >= 0x41 && c <= 0x5a ? c + 32 : c) : lower(c);
+    if (op === OP_LIT) return cs[pc] === lc;
+    if (op === OP_CLASS) {
+      const cls = this.prog[pc].cls!;
+      const uc = c < 0x80 ? (c >= 0x61 && c <= 0x7a ? c - 32 : c) : upper(c);
+      return (inRanges(cls.ranges, c) || inRanges(cls.ranges, lc) || inRanges(cls.ranges, uc)) !== cls.negated;
+    }
+    return false;
+  }
+
+  /**
+   * The consuming states reachable from `seeds` (and a fresh start thread) by
+   * empty transitions; `^` holds only at the start, `$` only at the end.
+   */
+  private closure(seeds: number[], atStart: boolean, atEnd: boolean, work: { steps: number }): { pcs: number[]; match: boolean } {
+    const { ops, xs, ys, cs } = this.flat;
+    const seen = new Uint8Array(ops.length);
+    const stack = [...seeds, 0];
+    const pcs: number[] = [];
+    let match = false;
+    while (stack.length > 0) {
+      const pc = stack.pop()!;
+      if (seen[pc]) continue;
+      seen[pc] = 1;
+      work.steps++;
+      const op = ops[pc];
+      if (op === OP_JMP) stack.push(xs[pc]);
+      else if (op === OP_SPLIT) stack.push(ys[pc], xs[pc]);
+      else if (op === OP_ASSERT) {
+        if ((cs[pc] === 0 && atStart) || (cs[pc] === 1 && atEnd)) stack.push(pc + 1);
+      } else if (op === OP_MATCH) match = true;
+      else pcs.push(pc);
+    }
+    pcs.sort((a, b) => a - b);
+    return { pcs, match };
+  }
+
+  private intern(set: { pcs: number[]; match: boolean }): number {
+    const key = set.match ? '!' : set.pcs.join(',');
+    let id = this.dfaIndex.get(key);
+    if (id === undefined) {
+      if (this.dfa.length >= MAX_DFA_STATES) {
+        // Bounded memory: start the cache afresh (states are rebuilt on demand).
+        this.dfa = [];
+        this.dfaIndex.clear();
+      }
+      id = this.dfa.length;
+      this.dfa.push({ pcs: set.pcs, match: set.match, ascii: new Int32Array(128).fill(-1), other: new Map() });
+      this.dfaIndex.set(key, id);
+    }
+    return id;
+  }
+
+  private lazyDfa(cps: Uint32Array, budget?: MatchBudget): MatchResult {
+    const n = cps.length;
+    const work = { steps: budget?.steps ?? 0 };
+    const limit = budget?.limit ?? Infinity;
+    const done = (r: MatchResult): MatchResult => {
+      if (budget) budget.steps = work.steps;
+      return r;
+    };
+    const advance = (pcs: number[], c: number) => pcs.filter((pc) => this.consumes(pc, c)).map((pc) => pc + 1);
+    // Position 0 (where `^` holds) and position n (where `$` holds) are computed directly; the positions between
+    // share one memoised transition table.
+    const first = this.closure([], true, n === 0, work);
+    if (first.match) return done(true);
+    if (n === 0) return done(false);
+    if (n === 1) return done(this.closure(advance(first.pcs, cps[0]), false, true, work).match);
+    let state = this.intern(this.closure(advance(first.pcs, cps[0]), false, false, work));
+    for (let pos = 1; pos < n - 1; pos++) {
+      let s = this.dfa[state];
+      if (s.match) return done(true);
+      const c = cps[pos];
+      let next = c < 128 ? s.ascii[c] : (s.other.get(c) ?? -1);
+      if (next < 0 || next >= this.dfa.length) {
+        const before = this.dfa.length;
+        next = this.intern(this.closure(advance(s.pcs, c), false, false, work));
+        if (this.dfa.length < before) {
+          // The cache was reset: the current state object is gone, nothing to record.
+        } else if (c < 128) s.ascii[c] = next;
+        else if (s.other.size < 256) s.other.set(c, next);
+        s = this.dfa[next];
+      }
+      state = next;
+      work.steps++;
+      if (work.steps > limit) return done('exhausted');
+    }
+    const last = this.dfa[state];
+    if (last.match) return done(true);
+    return done(this.closure(advance(last.pcs, cps[n - 1]), false, true, work).match);
+  }
+
+  /** The Pike VM (used when the pattern has word-boundary assertions, which depend on both neighbours). */
+  private pike(cps: Uint32Array, budget?: MatchBudget): MatchResult {
     const { ops, xs, ys, cs } = this.flat;
     const classes = this.prog;
     const size = ops.length;
