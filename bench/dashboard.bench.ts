@@ -356,7 +356,7 @@ async function measure(label: string, db: Database): Promise<string[]> {
     for (const window of DASHBOARD_WINDOWS) {
       const { bucket } = resolveWindow(window, null);
       const { start, end, count, bucketMs } = windowBuckets(NOW, window, bucket);
-      const plan = await db.em().execute<Record<string, unknown>[]>(`explain (analyze, buffers) ${sql}`, [start.getTime() / 1000, bucketMs / 1000, TENANT, start, end, TENANT, start, end, count, TENANT, TENANT]);
+      const plan = await db.em().execute<Record<string, unknown>[]>(`explain (analyze, buffers) ${sql}`, [start.getTime() / 1000, bucketMs / 1000, TENANT, start, end, TENANT, bucket === 'day' ? 'd' : 'h', start, end, count, TENANT, TENANT]);
       console.log(`--- ${window}\n${plan.map((r) => Object.values(r)[0]).join('\n')}`);
     }
   }

@@ -457,6 +457,28 @@ describe.each(dbKinds())('agent-action governance on %s', (kind) => {
     expect(['critical', 'high', 'medium', 'low']).toContain(v.body.violations[0].severity);
   });
 
+  it('rebuilds the same rollups from the audit log as the trigger kept (the migration backfill)', async () => {
+    const { migrationsList } = await import('../migrations/index');
+    const entry = migrationsList.find((m) => m.name.endsWith('_governance_rollups'))!;
+    const em = t.db.em();
+    const migration = new (entry.class as any)(em.getDriver(), t.db.orm.config);
+    await migration.up();
+    const backfill = (migration.getQueries() as { sql: string }[]).map((q) => (typeof q === 'string' ? q : q.sql)).filter((q: string) => q.startsWith('insert into governance_'));
+    expect(backfill).toHaveLength(3);
+    const snapshot = async () => ({
+      counts: await em.execute(`select * from governance_rollup_hour order by tenant_id, hour`),
+      violations: await em.execute(`select * from governance_violation_rollup order by tenant_id, grain, bucket, dimension, key, severity`),
+    });
+    const kept = await snapshot();
+    expect(kept.violations.length).toBeGreaterThan(0);
+    await em.transactional(async (tx) => {
+      await tx.execute('delete from governance_rollup_hour');
+      await tx.execute('delete from governance_violation_rollup');
+      for (const sql of backfill) await tx.execute(sql);
+    });
+    expect(await snapshot()).toEqual(kept);
+  });
+
   it('serves the same through GraphQL', async () => {
     await tenant('gq', 'pro');
     const policy = await gql(

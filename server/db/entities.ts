@@ -6,7 +6,7 @@ import { TenantSchema } from '../modules/tenants/tenant.entity';
 import { UpstreamCacheEntrySchema } from '../modules/upstream/upstream-cache.entity';
 import { ActionPolicySchema } from '../modules/governance/action-policy.entity';
 import { AgentActionSchema } from '../modules/governance/agent-action.entity';
-import { GovernanceRollupHourSchema, GovernanceViolationRollupHourSchema } from '../modules/governance/governance-rollup.entity';
+import { GovernanceRollupHourSchema, GovernanceViolationRollupSchema } from '../modules/governance/governance-rollup.entity';
 
 export const entities = [
   TenantSchema,
@@ -18,5 +18,5 @@ export const entities = [
   ActionPolicySchema,
   AgentActionSchema,
   GovernanceRollupHourSchema,
-  GovernanceViolationRollupHourSchema,
+  GovernanceViolationRollupSchema,
 ];

@@ -150,8 +150,8 @@ with series as (
 ),
 viol as (
   select dimension, key, severity, sum(count)::bigint as n
-  from governance_violation_rollup_hour
-  where tenant_id = ? and hour >= ? and hour < ?
+  from governance_violation_rollup
+  where tenant_id = ? and grain = ? and bucket >= ? and bucket < ?
   group by 1, 2, 3
 )
 select
@@ -191,7 +191,9 @@ export class GovernanceDashboardService {
     requireFeature(tenant.tier, 'governance_dashboard');
     const { window, bucket } = resolveWindow(params.window, params.bucket);
     const { start, end, count, bucketMs } = windowBuckets(this.clock.now(), window, bucket);
-    const args = [start.getTime() / 1000, bucketMs / 1000, tenantId, start, end, tenantId, start, end, count, tenantId, tenantId];
+    // Day-aligned windows read the day rows of the violation rollup; hour-aligned ones the hour rows.
+    const grain = bucket === 'day' ? 'd' : 'h';
+    const args = [start.getTime() / 1000, bucketMs / 1000, tenantId, start, end, tenantId, grain, start, end, count, tenantId, tenantId];
     const rows = await em.execute<Row[]>(DASHBOARD_SQL, args);
     const r = rows[0];
     const series = jsonOf<[number, number, number, number, number, number][]>(r.series);

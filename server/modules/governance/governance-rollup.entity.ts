@@ -25,15 +25,18 @@ export const GovernanceRollupHourSchema = defineEntity({
 export type GovernanceRollupHour = InferEntity<typeof GovernanceRollupHourSchema>;
 
 /**
- * Violations per tenant and UTC hour, along two dimensions: `policy` (key =
- * policy name, with its severity) and `agent` (key = agent id, severity '').
+ * Violations per tenant and UTC hour or day (`grain` 'h' or 'd'; `bucket` is
+ * its start), along two dimensions: `policy` (key = policy name, with its
+ * severity) and `agent` (key = agent id, severity ''). Day rows let the 7- and
+ * 30-day windows sum 7 or 30 buckets instead of 168 or 720.
  */
-export const GovernanceViolationRollupHourSchema = defineEntity({
-  name: 'GovernanceViolationRollupHour',
-  tableName: 'governance_violation_rollup_hour',
+export const GovernanceViolationRollupSchema = defineEntity({
+  name: 'GovernanceViolationRollup',
+  tableName: 'governance_violation_rollup',
   properties: (p) => ({
     tenantId: p.string().length(64).primary(),
-    hour: p.datetime().columnType('timestamptz').primary(),
+    grain: p.string().length(1).primary(),
+    bucket: p.datetime().columnType('timestamptz').primary(),
     dimension: p.string().length(8).primary(),
     key: p.string().length(200).primary(),
     severity: p.string().length(16).primary(),
@@ -41,4 +44,4 @@ export const GovernanceViolationRollupHourSchema = defineEntity({
   }),
 });
 
-export type GovernanceViolationRollupHour = InferEntity<typeof GovernanceViolationRollupHourSchema>;
+export type GovernanceViolationRollup = InferEntity<typeof GovernanceViolationRollupSchema>;

@@ -79,7 +79,7 @@ describe('SafeRegex', () => {
     const re = SafeRegex.compile('a[ab]{11}$');
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const chars = Array.from({ length: 20_000 }, () => (rand() < 0.5 ? 'a' : 'b'));
+    const chars: string[] = Array.from({ length: 20_000 }, () => (rand() < 0.5 ? 'a' : 'b'));
     for (const c of ['a', 'b']) {
       chars[chars.length - 12] = c;
       const text = chars.join('');

@@ -1,20 +1,20 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261122010105_governance_rollups extends Migration {
+export class Migration20261122012350_governance_rollups extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "governance_rollup_hour" ("tenant_id" varchar(64) not null, "hour" timestamptz not null, "evaluations" bigint not null default 0, "executed" bigint not null default 0, "entered_review" bigint not null default 0, "approved" bigint not null default 0, "denied" bigint not null default 0, constraint "governance_rollup_hour_pkey" primary key ("tenant_id", "hour"));`);
 
-    this.addSql(`create table "governance_violation_rollup_hour" ("tenant_id" varchar(64) not null, "hour" timestamptz not null, "dimension" varchar(8) not null, "key" varchar(200) not null, "severity" varchar(16) not null, "count" bigint not null default 0, constraint "governance_violation_rollup_hour_pkey" primary key ("tenant_id", "hour", "dimension", "key", "severity"));`);
+    this.addSql(`create table "governance_violation_rollup" ("tenant_id" varchar(64) not null, "grain" varchar(1) not null, "bucket" timestamptz not null, "dimension" varchar(8) not null, "key" varchar(200) not null, "severity" varchar(16) not null, "count" bigint not null default 0, constraint "governance_violation_rollup_pkey" primary key ("tenant_id", "grain", "bucket", "dimension", "key", "severity"));`);
 
     // Kept by a trigger on every audit insert, in the inserting transaction (so a rolled-back
-    // decision leaves no count behind). Hours are whole UTC hours, whatever the session time zone.
+    // decision leaves no count behind). Buckets are whole UTC hours / days, whatever the session time zone.
     this.addSql(`create or replace function governance_rollup() returns trigger language plpgsql as $$
 declare
   h timestamptz := to_timestamp(floor(extract(epoch from new.ts) / 3600) * 3600);
+  d timestamptz := to_timestamp(floor(extract(epoch from new.ts) / 86400) * 86400);
   is_eval boolean := new.kind in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION');
   is_decision boolean := new.kind in ('ACTION_DECISION', 'APPROVAL_DECISION');
-  n int;
 begin
   if not (is_eval or is_decision) then
     return null;
@@ -33,16 +33,16 @@ begin
     approved = r.approved + excluded.approved,
     denied = r.denied + excluded.denied;
   if is_eval and jsonb_typeof(new.violations) = 'array' and new.violations <> '[]'::jsonb then
-    insert into governance_violation_rollup_hour as r (tenant_id, hour, dimension, key, severity, count)
-    select new.tenant_id, h, 'policy', left(coalesce(v ->> 'policy', 'unknown'), 200), left(coalesce(v ->> 'severity', 'unknown'), 16), count(*)
-    from jsonb_array_elements(new.violations) v group by 4, 5
-    on conflict (tenant_id, hour, dimension, key, severity) do update set count = r.count + excluded.count;
-    if new.agent_id is not null then
-      n := jsonb_array_length(new.violations);
-      insert into governance_violation_rollup_hour as r (tenant_id, hour, dimension, key, severity, count)
-      values (new.tenant_id, h, 'agent', left(new.agent_id, 200), '', n)
-      on conflict (tenant_id, hour, dimension, key, severity) do update set count = r.count + excluded.count;
-    end if;
+    insert into governance_violation_rollup as r (tenant_id, grain, bucket, dimension, key, severity, count)
+    select new.tenant_id, g.grain, g.bucket, x.dimension, x.key, x.severity, x.n
+    from (values ('h', h), ('d', d)) as g(grain, bucket)
+    cross join (
+      select 'policy' as dimension, left(coalesce(v ->> 'policy', 'unknown'), 200) as key, left(coalesce(v ->> 'severity', 'unknown'), 16) as severity, count(*) as n
+      from jsonb_array_elements(new.violations) v group by 2, 3
+      union all
+      select 'agent', left(new.agent_id, 200), '', jsonb_array_length(new.violations) where new.agent_id is not null
+    ) as x
+    on conflict (tenant_id, grain, bucket, dimension, key, severity) do update set count = r.count + excluded.count;
   end if;
   return null;
 end $$;`);
@@ -58,17 +58,17 @@ select tenant_id, to_timestamp(floor(extract(epoch from ts) / 3600) * 3600),
   count(*) filter (where kind in ('ACTION_DECISION', 'APPROVAL_DECISION') and status = 'denied')
 from audit_log where kind in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION', 'ACTION_DECISION', 'APPROVAL_DECISION')
 group by 1, 2;`);
-    this.addSql(`insert into governance_violation_rollup_hour (tenant_id, hour, dimension, key, severity, count)
-select a.tenant_id, to_timestamp(floor(extract(epoch from a.ts) / 3600) * 3600), 'policy',
+    this.addSql(`insert into governance_violation_rollup (tenant_id, grain, bucket, dimension, key, severity, count)
+select a.tenant_id, g.grain, to_timestamp(floor(extract(epoch from a.ts) / g.secs) * g.secs), 'policy',
   left(coalesce(v ->> 'policy', 'unknown'), 200), left(coalesce(v ->> 'severity', 'unknown'), 16), count(*)
-from audit_log a cross join lateral jsonb_array_elements(a.violations) v
+from audit_log a cross join lateral jsonb_array_elements(a.violations) v cross join (values ('h', 3600), ('d', 86400)) as g(grain, secs)
 where a.kind in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION') and jsonb_typeof(a.violations) = 'array' and a.violations <> '[]'::jsonb
-group by 1, 2, 4, 5;`);
-    this.addSql(`insert into governance_violation_rollup_hour (tenant_id, hour, dimension, key, severity, count)
-select tenant_id, to_timestamp(floor(extract(epoch from ts) / 3600) * 3600), 'agent', left(agent_id, 200), '', sum(jsonb_array_length(violations))
-from audit_log
-where kind in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION') and agent_id is not null and jsonb_typeof(violations) = 'array' and violations <> '[]'::jsonb
-group by 1, 2, 4;`);
+group by 1, 2, 3, 5, 6;`);
+    this.addSql(`insert into governance_violation_rollup (tenant_id, grain, bucket, dimension, key, severity, count)
+select a.tenant_id, g.grain, to_timestamp(floor(extract(epoch from a.ts) / g.secs) * g.secs), 'agent', left(a.agent_id, 200), '', sum(jsonb_array_length(a.violations))
+from audit_log a cross join (values ('h', 3600), ('d', 86400)) as g(grain, secs)
+where a.kind in ('ACTION_EVALUATION', 'DEPENDENCY_EVALUATION') and a.agent_id is not null and jsonb_typeof(a.violations) = 'array' and a.violations <> '[]'::jsonb
+group by 1, 2, 3, 5;`);
   }
 
   override async down(): Promise<void> {
@@ -76,7 +76,7 @@ group by 1, 2, 4;`);
     this.addSql(`drop function if exists governance_rollup();`);
     this.addSql(`drop table if exists "governance_rollup_hour" cascade;`);
 
-    this.addSql(`drop table if exists "governance_violation_rollup_hour" cascade;`);
+    this.addSql(`drop table if exists "governance_violation_rollup" cascade;`);
   }
 
 }
