@@ -8,6 +8,8 @@ import { TransactionBatcher } from './db/transaction-batcher';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { GovernanceDashboardService } from './modules/governance/governance-dashboard.service';
+import { GovernanceService } from './modules/governance/governance.service';
 import { HealthService } from './modules/health/health.service';
 import type { AtomicWriteHooks } from './modules/registry/proposers/atomic-write';
 import { createProposer } from './modules/registry/proposers/select-proposer';
@@ -15,6 +17,7 @@ import { RegistryLifecycleService } from './modules/registry/registry-lifecycle.
 import { RegistryService } from './modules/registry/registry.service';
 import { LEXGATE_VERSION } from './modules/health/health.service';
 import { createHttpClient } from './shared/http-client';
+import { TenantService } from './modules/tenants/tenant.service';
 import type { Upstreams } from './modules/upstream/upstream.types';
 import { createUpstreams } from './modules/upstream/upstreams';
 import type { Clock } from './shared/clock';
@@ -32,6 +35,9 @@ export interface Services {
   readonly evaluation: EvaluationService;
   /** Reload, proposals, triage and decisions on requests. */
   readonly registryLifecycle: RegistryLifecycleService;
+  readonly tenants: TenantService;
+  readonly governance: GovernanceService;
+  readonly governanceDashboard: GovernanceDashboardService;
   /** Load what the services need before serving (the live registry) and start the registry watchers. */
   start(): Promise<void>;
   /** Stop background work (watchers, polls, LISTEN); call before closing the database. */
@@ -69,6 +75,9 @@ export function createServices(deps: ServiceDeps): Services {
     hooks: deps.registryWriteHooks,
   });
   const registryLifecycle = new RegistryLifecycleService(registry, approvals, proposer, audit, deps.db, deps.clock, deps.logger, deps.config.registry.webhookSecret);
+  const tenants = new TenantService(deps.db, audit, deps.clock);
+  const governance = new GovernanceService(deps.db, audit, deps.clock, tenants);
+  const governanceDashboard = new GovernanceDashboardService(tenants, deps.clock);
   return {
     config: deps.config,
     db: deps.db,
@@ -80,6 +89,9 @@ export function createServices(deps: ServiceDeps): Services {
     approvals,
     evaluation,
     registryLifecycle,
+    tenants,
+    governance,
+    governanceDashboard,
     async start() {
       await registry.loadAtStart();
       await registry.startBackground();

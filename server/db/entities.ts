@@ -4,6 +4,9 @@ import { AuditChainHeadSchema, AuditEntrySchema } from '../modules/audit/audit-e
 import { RegistryRevisionSchema } from '../modules/registry/registry-revision.entity';
 import { TenantSchema } from '../modules/tenants/tenant.entity';
 import { UpstreamCacheEntrySchema } from '../modules/upstream/upstream-cache.entity';
+import { ActionPolicySchema } from '../modules/governance/action-policy.entity';
+import { AgentActionSchema } from '../modules/governance/agent-action.entity';
+import { GovernanceRollupHourSchema, GovernanceViolationRollupSchema } from '../modules/governance/governance-rollup.entity';
 
 export const entities = [
   TenantSchema,
@@ -12,4 +15,8 @@ export const entities = [
   RegistryRevisionSchema,
   ApprovalRequestSchema,
   UpstreamCacheEntrySchema,
+  ActionPolicySchema,
+  AgentActionSchema,
+  GovernanceRollupHourSchema,
+  GovernanceViolationRollupSchema,
 ];

@@ -51,6 +51,15 @@ export const AuditEntrySchema = defineEntity({
     { name: 'audit_log_tenant_agent_id_ts_idx', properties: ['tenantId', 'agentId', 'ts'] },
     { name: 'audit_log_tenant_package_idx', properties: ['tenantId', 'normalizedName'] },
     { name: 'audit_log_tenant_kind_ts_idx', properties: ['tenantId', 'kind', 'ts'] },
+    // Governance: per-agent violations and an action's trail (migration ..._governance; partial and expression indexes).
+    {
+      name: 'audit_log_gov_agent_violations_idx',
+      expression: `create index "audit_log_gov_agent_violations_idx" on "audit_log" ("tenant_id", "agent_id", "ts") where "violations" <> '[]'::jsonb`,
+    },
+    {
+      name: 'audit_log_gov_action_id_idx',
+      expression: `create index "audit_log_gov_action_id_idx" on "audit_log" ("tenant_id", ("details" ->> 'action_id'), "seq") where ("details" ->> 'action_id') is not null`,
+    },
   ],
 });
 
