@@ -388,6 +388,10 @@ describe.each(dbKinds())('agent-action governance on %s', (kind) => {
     const made = await gql('default', 'mutation { createTenant(id: "freebie", tier: "free") { ... on MutationCreateTenantSuccess { data { id tier } } } }');
     expect(made.data?.createTenant.data).toEqual({ id: 'freebie', tier: 'free' });
     await tenant('small', 'starter');
+    // A tenant without a registry of its own gets a clear refusal from dependency evaluation, not a 500.
+    const noRegistry = await t.request('/api/v1/evaluate?package=requests', { headers: { 'x-lexgate-tenant': 'small', 'x-lexalign-project': 'p' } });
+    expect(noRegistry.status).toBe(409);
+    expect((await noRegistry.json()).detail).toMatch(/tenant "small" has no registry/);
 
     for (const url of ['/v1/control/dashboard', '/v1/control/agents/any-bot/violations', '/v1/control/agents/any-bot/violations?since=yesterday']) {
       const r = await call('freebie', 'GET', url);
