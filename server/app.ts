@@ -11,6 +11,7 @@ import { depthLimitRule } from './graphql/depth-limit';
 import { schema } from './graphql/schema';
 import { apiV1Routes, probeRoutes } from './rest/api-v1.routes';
 import { json } from './rest/http-errors';
+import { registryRoutes } from './rest/registry.routes';
 import { Router } from './rest/router';
 import type { Services } from './services';
 import { readCapped } from './shared/streams';
@@ -30,7 +31,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function createApp(services: Services): App {
   const { config, logger } = services;
-  const router = new Router([...apiV1Routes, ...probeRoutes]);
+  const router = new Router([...apiV1Routes, ...registryRoutes, ...probeRoutes]);
   const site = createStaticSite(config.siteDir);
 
   const yoga = createYoga<Record<string, never>, RequestContext>({

@@ -62,6 +62,7 @@ async function serve(): Promise<void> {
   try {
     await services.start();
   } catch (e) {
+    await services.stop().catch(() => undefined);
     await db.close();
     fail(`lexgate: ${(e as Error).message}`, 4);
   }
@@ -84,6 +85,7 @@ async function serve(): Promise<void> {
     logger.info('stopping', { signal, inFlight: server.inFlight() });
     try {
       await server.stop(cfg.shutdownGraceMs);
+      await services.stop();
       await db.close();
       logger.info('stopped');
       process.exit(0);

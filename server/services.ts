@@ -9,7 +9,12 @@ import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
 import { HealthService } from './modules/health/health.service';
+import type { AtomicWriteHooks } from './modules/registry/proposers/atomic-write';
+import { createProposer } from './modules/registry/proposers/select-proposer';
+import { RegistryLifecycleService } from './modules/registry/registry-lifecycle.service';
 import { RegistryService } from './modules/registry/registry.service';
+import { LEXGATE_VERSION } from './modules/health/health.service';
+import { createHttpClient } from './shared/http-client';
 import type { Upstreams } from './modules/upstream/upstream.types';
 import { createUpstreams } from './modules/upstream/upstreams';
 import type { Clock } from './shared/clock';
@@ -25,8 +30,12 @@ export interface Services {
   readonly registry: RegistryService;
   readonly approvals: ApprovalService;
   readonly evaluation: EvaluationService;
-  /** Load what the services need before serving (the live registry). */
+  /** Reload, proposals, triage and decisions on requests. */
+  readonly registryLifecycle: RegistryLifecycleService;
+  /** Load what the services need before serving (the live registry) and start the registry watchers. */
   start(): Promise<void>;
+  /** Stop background work (watchers, polls, LISTEN); call before closing the database. */
+  stop(): Promise<void>;
 }
 
 export interface ServiceDeps {
@@ -36,6 +45,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Upstream clients; built from config when not given (tests pass their own). */
   upstreams?: Upstreams;
+  /** Hooks into the proposers' atomic file writes (tests inject crashes). */
+  registryWriteHooks?: AtomicWriteHooks;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -46,6 +57,18 @@ export function createServices(deps: ServiceDeps): Services {
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled);
   const approvals = new ApprovalService(deps.db, audit, deps.clock);
   const evaluation = new EvaluationService(batcher, registry, upstreams, audit, approvals);
+  registry.onRevision((em, change) => approvals.settleByRegistry(em, change));
+  // The proposers' own HTTP client (the GitHub API), through the one fetch wrapper.
+  const proposerHttp = createHttpClient({ timeoutMs: deps.config.upstream.timeoutMs, concurrency: 4, logger: deps.logger, userAgent: `lexgate/${LEXGATE_VERSION}` });
+  const proposer = createProposer({
+    config: deps.config,
+    filePath: registry.filePath,
+    http: proposerHttp,
+    logger: deps.logger,
+    currentText: () => registry.currentYaml()?.yaml ?? null,
+    hooks: deps.registryWriteHooks,
+  });
+  const registryLifecycle = new RegistryLifecycleService(registry, approvals, proposer, audit, deps.db, deps.clock, deps.logger, deps.config.registry.webhookSecret);
   return {
     config: deps.config,
     db: deps.db,
@@ -56,8 +79,13 @@ export function createServices(deps: ServiceDeps): Services {
     registry,
     approvals,
     evaluation,
+    registryLifecycle,
     async start() {
       await registry.loadAtStart();
+      await registry.startBackground();
+    },
+    async stop() {
+      await registry.stop();
     },
   };
 }

@@ -6,6 +6,7 @@ import '../modules/health/health.graphql';
 import '../modules/audit/audit.graphql';
 import '../modules/evaluation/evaluation.graphql';
 import '../modules/approvals/approval.graphql';
+import '../modules/registry/registry.graphql';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });
 
