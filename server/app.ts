@@ -12,6 +12,7 @@ import { schema } from './graphql/schema';
 import { apiV1Routes, probeRoutes } from './rest/api-v1.routes';
 import { json } from './rest/http-errors';
 import { registryRoutes } from './rest/registry.routes';
+import { reportRoutes } from './rest/reports.routes';
 import { Router } from './rest/router';
 import type { Services } from './services';
 import { readCapped } from './shared/streams';
@@ -31,7 +32,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function createApp(services: Services): App {
   const { config, logger } = services;
-  const router = new Router([...apiV1Routes, ...registryRoutes, ...probeRoutes]);
+  const router = new Router([...apiV1Routes, ...registryRoutes, ...reportRoutes, ...probeRoutes]);
   const site = createStaticSite(config.siteDir);
 
   const yoga = createYoga<Record<string, never>, RequestContext>({
