@@ -8,6 +8,8 @@ import { TransactionBatcher } from './db/transaction-batcher';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { GovernanceDashboardService } from './modules/governance/governance-dashboard.service';
+import { GovernanceService } from './modules/governance/governance.service';
 import { HealthService } from './modules/health/health.service';
 import type { AtomicWriteHooks } from './modules/registry/proposers/atomic-write';
 import { createProposer } from './modules/registry/proposers/select-proposer';
@@ -18,6 +20,7 @@ import { createHttpClient } from './shared/http-client';
 import { ReportsService } from './modules/reports/reports.service';
 import { RescanScheduler } from './modules/rescan/rescan.scheduler';
 import { RescanService } from './modules/rescan/rescan.service';
+import { TenantService } from './modules/tenants/tenant.service';
 import type { Upstreams } from './modules/upstream/upstream.types';
 import { createUpstreams } from './modules/upstream/upstreams';
 import { timersOf, type Clock, type Timers } from './shared/clock';
@@ -39,6 +42,10 @@ export interface Services {
   readonly rescan: RescanService;
   readonly rescanScheduler: RescanScheduler;
   /** Load what the services need before serving (the live registry), then start the registry watchers and the re-scan scheduler. */
+  readonly tenants: TenantService;
+  readonly governance: GovernanceService;
+  readonly governanceDashboard: GovernanceDashboardService;
+  /** Load what the services need before serving (the live registry). */
   start(): Promise<void>;
   /** Stop background work (watchers, polls, LISTEN; waits for a running re-scan tick); call before closing the database. */
   stop(): Promise<void>;
@@ -83,6 +90,9 @@ export function createServices(deps: ServiceDeps): Services {
     hooks: deps.registryWriteHooks,
   });
   const registryLifecycle = new RegistryLifecycleService(registry, approvals, proposer, audit, deps.db, deps.clock, deps.logger, deps.config.registry.webhookSecret);
+  const tenants = new TenantService(deps.db, audit, deps.clock);
+  const governance = new GovernanceService(deps.db, audit, deps.clock, tenants);
+  const governanceDashboard = new GovernanceDashboardService(tenants, deps.clock);
   return {
     config: deps.config,
     db: deps.db,
@@ -97,6 +107,9 @@ export function createServices(deps: ServiceDeps): Services {
     reports: new ReportsService(registry, deps.clock),
     rescan,
     rescanScheduler,
+    tenants,
+    governance,
+    governanceDashboard,
     async start() {
       await registry.loadAtStart();
       await registry.startBackground();

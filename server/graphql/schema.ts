@@ -9,6 +9,7 @@ import '../modules/approvals/approval.graphql';
 import '../modules/registry/registry.graphql';
 import '../modules/reports/reports.graphql';
 import '../modules/rescan/rescan.graphql';
+import '../modules/governance/governance.graphql';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });
 
