@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../../context';
 import type { Database } from '../../db/orm';
+import { resultRows } from '../../db/result-rows';
 import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { DomainError, NotFoundError, ValidationError } from '../../shared/errors';
@@ -282,12 +283,12 @@ export class ApprovalService {
       const em = tx as EntityManager;
       const now = this.clock.now();
       const entry: ApprovalHistoryEntry = { at: now.toISOString(), status: 'REJECTED', by, note: why };
-      const rows = await em.execute<Row[]>(
+      const rows = resultRows(await em.execute<Row[]>(
         `update approval_request set status = 'REJECTED', decided_at = ?, decided_by = ?, decision_reason = ?, updated_at = ?,
            history = history || ?::jsonb
          where tenant_id = ? and id = ? and status = 'PENDING_REVIEW' returning *`,
         [now, by, why, now, JSON.stringify([entry]), tenantId, id],
-      );
+      ));
       if (rows.length === 0) {
         const current = await this.get(em, tenantId, id);
         throw new AlreadyDecidedError(id, current.status);
@@ -314,11 +315,11 @@ export class ApprovalService {
       const em = tx as EntityManager;
       const now = this.clock.now();
       const entry: ApprovalHistoryEntry = { at: now.toISOString(), status: 'PROPOSED', by, note: `${note} (${proposal.backend}: ${proposal.status}${proposal.url ? ` ${proposal.url}` : ''})` };
-      const rows = await em.execute<Row[]>(
+      const rows = resultRows(await em.execute<Row[]>(
         `update approval_request set updated_at = ?, history = history || ?::jsonb
          where tenant_id = ? and id = ? and status = 'PENDING_REVIEW' returning *`,
         [now, JSON.stringify([entry]), tenantId, id],
-      );
+      ));
       if (rows.length === 0) {
         const current = await this.get(em, tenantId, id);
         throw new AlreadyDecidedError(id, current.status);
@@ -351,12 +352,12 @@ export class ApprovalService {
         ? `Registry version ${change.next.version} (revision ${change.revision}) lists ${rule.key} as ${rule.status}.`
         : `Registry version ${change.next.version} (revision ${change.revision}) lists ${rule.key} as ${rule.status}${rule.replacement ? ` (use ${rule.replacement})` : ''}${rule.reason ? `: ${rule.reason}` : '.'}`;
       const entry: ApprovalHistoryEntry = { at: now.toISOString(), status, by: change.author, note: why };
-      const rows = await em.execute<Row[]>(
+      const rows = resultRows(await em.execute<Row[]>(
         `update approval_request set status = ?, decided_at = ?, decided_by = ?, decision_reason = ?, updated_at = ?,
            history = history || ?::jsonb
          where tenant_id = ? and ecosystem = ? and normalized_name = ? and status = 'PENDING_REVIEW' returning *`,
         [status, now, change.author, why, now, JSON.stringify([entry]), change.tenantId, rule.ecosystem, normalizeName(rule.ecosystem, rule.name)],
-      );
+      ));
       for (const row of rows) {
         const record = toRecord(row);
         await this.appendDecision(em, record, change.author, approve ? 'approved' : 'denied', why, { decision: 'registry', revision: change.revision, rule: { key: rule.key, status: rule.status } });
