@@ -6,6 +6,7 @@
  * a reviewer's note) then yields `[[...rows]]` instead of `[...rows]`. The
  * statement itself ran correctly; only the shape differs.
  */
-export function resultRows<T>(result: T[] | T[][]): T[] {
-  return result.length > 0 && Array.isArray(result[0]) ? (result as T[][]).flat() : (result as T[]);
+export function resultRows<T>(result: T[]): T[] {
+  const nested = result as unknown[];
+  return nested.length > 0 && Array.isArray(nested[0]) ? (nested as T[][]).flat() : result;
 }
