@@ -9,7 +9,7 @@ import { Provider, useQuery } from '@urql/preact';
 import { graphql, useFragment } from '../gql';
 import { client, isServerRender } from '../lib/urql';
 import { currentProject } from '../lib/project';
-import { Panel, TableWrap, agentLabel, apiHref, errorText, fmt, fmtTime, stateOf, unwrap } from '../lib/ui';
+import { Panel, ShowMore, TableWrap, useShowMore, agentLabel, apiHref, errorText, fmt, fmtTime, stateOf, unwrap } from '../lib/ui';
 
 const AgentsDocument = graphql(`
   query AgentsDashboard($project: String) {
@@ -159,6 +159,7 @@ function Activity({ project }: { project: string | null }) {
 
 function Agents() {
   const project = currentProject();
+  const [limit, more] = useShowMore();
   const [res] = useQuery({ query: AgentsDocument, variables: { project }, pause: isServerRender });
   const { data: r, problem } = unwrap(res.data?.agentsReport);
   const state = stateOf({ fetching: res.fetching, error: res.error, problem, hasData: r !== null, isEmpty: r?.agents.length === 0 });
@@ -192,7 +193,7 @@ function Agents() {
           <table class="data">
             <thead><tr><th scope="col">When</th><th scope="col">Agent</th><th scope="col">Project</th><th scope="col">Package</th><th scope="col">Verdict</th><th scope="col">Reason</th></tr></thead>
             <tbody>
-              {r?.recent.map((row) => (
+              {r?.recent.slice(0, limit).map((row) => (
                 <tr data-testid="agents-recent-row">
                   <td class="nowrap">{fmtTime(row.ts)}</td>
                   <td>{agentLabel(row.agentModel, row.agentVersion)}</td>
@@ -205,6 +206,7 @@ function Agents() {
             </tbody>
           </table>
         </TableWrap>
+        <ShowMore shown={Math.min(limit, r?.recent.length ?? 0)} total={r?.recent.length ?? 0} onMore={more} />
       </Panel>
     </div>
   );

@@ -7,7 +7,7 @@ import { Provider, useQuery } from '@urql/preact';
 import { graphql } from '../gql';
 import { client, isServerRender } from '../lib/urql';
 import { currentProject } from '../lib/project';
-import { Kpi, Legend, Panel, StackedBar, TableWrap, agentLabel, apiHref, errorText, fmt, fmtTime, stateOf, unwrap } from '../lib/ui';
+import { Kpi, Legend, ShowMore, useShowMore, Panel, StackedBar, TableWrap, agentLabel, apiHref, errorText, fmt, fmtTime, stateOf, unwrap } from '../lib/ui';
 
 const LegalDocument = graphql(`
   query LegalDashboard($project: String) {
@@ -76,6 +76,7 @@ function FamilyTag({ license }: { license: string }) {
 
 function Legal() {
   const project = currentProject();
+  const [limit, more] = useShowMore();
   const [res] = useQuery({ query: LegalDocument, variables: { project }, pause: isServerRender });
   const { data: report, problem } = unwrap(res.data?.legalReport);
   const state = stateOf({ fetching: res.fetching, error: res.error, problem, hasData: report !== null, isEmpty: report?.licenseBreakdown.length === 0 && report?.totalDenials === 0 });
@@ -175,7 +176,7 @@ function Legal() {
               </tr>
             </thead>
             <tbody>
-              {report?.recent.map((r) => (
+              {report?.recent.slice(0, limit).map((r) => (
                 <tr data-testid="legal-recent-row">
                   <td class="nowrap">{fmtTime(r.ts)}</td>
                   <td>{r.project ?? '–'}</td>
@@ -191,6 +192,7 @@ function Legal() {
             </tbody>
           </table>
         </TableWrap>
+        <ShowMore shown={Math.min(limit, report?.recent.length ?? 0)} total={report?.recent.length ?? 0} onMore={more} />
       </Panel>
     </div>
   );

@@ -8,7 +8,7 @@ import { Provider, useQuery } from '@urql/preact';
 import { graphql } from '../gql';
 import { client, isServerRender } from '../lib/urql';
 import { currentProject } from '../lib/project';
-import { BarList, Kpi, Panel, TableWrap, agentLabel, apiHref, errorText, fmt, fmtCvss, fmtTime, stateOf, unwrap } from '../lib/ui';
+import { BarList, Kpi, Panel, ShowMore, useShowMore, TableWrap, agentLabel, apiHref, errorText, fmt, fmtCvss, fmtTime, stateOf, unwrap } from '../lib/ui';
 
 const SecurityDocument = graphql(`
   query SecurityDashboard($project: String) {
@@ -92,6 +92,7 @@ function cvssTone(score: number | null | undefined): string {
 
 function Security() {
   const project = currentProject();
+  const [limit, more] = useShowMore();
   const [res] = useQuery({ query: SecurityDocument, variables: { project }, pause: isServerRender });
   const { data: r, problem } = unwrap(res.data?.securityReport);
   const state = stateOf({ fetching: res.fetching, error: res.error, problem, hasData: r !== null });
@@ -212,7 +213,7 @@ function Security() {
           <table class="data">
             <thead><tr><th scope="col">When</th><th scope="col">Project</th><th scope="col">Package</th><th scope="col" class="num">Max CVSS</th><th scope="col">CVE ids</th><th scope="col">Agent</th></tr></thead>
             <tbody>
-              {r?.recent.map((row) => (
+              {r?.recent.slice(0, limit).map((row) => (
                 <tr data-testid="security-recent-row">
                   <td class="nowrap">{fmtTime(row.ts)}</td>
                   <td>{row.project ?? '–'}</td>
@@ -225,6 +226,7 @@ function Security() {
             </tbody>
           </table>
         </TableWrap>
+        <ShowMore shown={Math.min(limit, r?.recent.length ?? 0)} total={r?.recent.length ?? 0} onMore={more} />
       </Panel>
     </div>
   );

@@ -4,7 +4,7 @@
  * stacked bars and number formatting. Charts are inline SVG: no library.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CombinedError } from '@urql/core';
 import { currentProject, withProject } from './project';
 
@@ -193,4 +193,24 @@ export function useRefetchOnChange(reexecute: (opts: { requestPolicy: 'network-o
 export function agentLabel(model: string | null | undefined, version: string | null | undefined): string {
   if (!model && !version) return 'unknown agent';
   return [model ?? '?', version ?? ''].join(' ').trim();
+}
+
+/** Long lists show their head first; "Show more" reveals the next page of rows. */
+export function useShowMore(step = 25): [number, () => void] {
+  const [limit, setLimit] = useState(step);
+  return [limit, () => setLimit((n) => n + step * 4)];
+}
+
+export function ShowMore(p: { shown: number; total: number; onMore: () => void; testId?: string }) {
+  if (p.total <= p.shown) return null;
+  return (
+    <p class="show-more">
+      <span class="muted small">
+        Showing {fmt(p.shown)} of {fmt(p.total)}.
+      </span>{' '}
+      <button type="button" class="button-quiet" onClick={p.onMore} data-testid={p.testId}>
+        Show more
+      </button>
+    </p>
+  );
 }

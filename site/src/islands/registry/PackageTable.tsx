@@ -7,7 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { Provider, useMutation, useQuery } from '@urql/preact';
 import { graphql } from '../../gql';
 import { client, isServerRender } from '../../lib/urql';
-import { Panel, TableWrap, announceChange, errorText, stateOf, useRefetchOnChange } from '../../lib/ui';
+import { Panel, ShowMore, TableWrap, useShowMore, announceChange, errorText, stateOf, useRefetchOnChange } from '../../lib/ui';
 import { OutcomeBox, STATUSES, StatusBadge, toEnum, type Outcome, type RuleStatus } from './shared';
 
 const PackagesDocument = graphql(`
@@ -147,6 +147,7 @@ function Packages() {
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'name', dir: 1 });
   const [editing, setEditing] = useState<Rule | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [limit, more] = useShowMore(50);
   const [, remove] = useMutation(RemoveDocument);
   const reg = res.data?.registry;
   const rows = useMemo(() => {
@@ -204,7 +205,7 @@ function Packages() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {rows.slice(0, limit).map((r) => (
               <tr data-testid="package-row" data-package={r.name} data-status={r.status}>
                 <th scope="row">{r.name}</th>
                 <td>{r.ecosystem}</td>
@@ -220,6 +221,7 @@ function Packages() {
           </tbody>
         </table>
       </TableWrap>
+      <ShowMore shown={Math.min(limit, rows.length)} total={rows.length} onMore={more} />
     </Panel>
   );
 }

@@ -8,7 +8,7 @@ import { Provider, useMutation, useQuery } from '@urql/preact';
 import { graphql } from '../../gql';
 import { client, isServerRender } from '../../lib/urql';
 import { currentProject } from '../../lib/project';
-import { Panel, TableWrap, agentLabel, announceChange, apiHref, errorText, fmt, fmtTime, stateOf, useRefetchOnChange } from '../../lib/ui';
+import { Panel, ShowMore, TableWrap, useShowMore, agentLabel, announceChange, apiHref, errorText, fmt, fmtTime, stateOf, useRefetchOnChange } from '../../lib/ui';
 import { OutcomeBox, STATUSES, toEnum, type Outcome, type RuleStatus } from './shared';
 
 const PendingDocument = graphql(`
@@ -160,6 +160,7 @@ function Pending() {
   const [res, reexecute] = useQuery({ query: PendingDocument, variables: { project }, pause: isServerRender });
   useRefetchOnChange(reexecute);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [limit, more] = useShowMore();
   const requests = res.data?.approvalRequests;
   const implicit = res.data?.pendingTriage.implicit;
   const state = stateOf({ fetching: res.fetching, error: res.error, hasData: !!res.data, isEmpty: requests?.length === 0 });
@@ -193,7 +194,7 @@ function Pending() {
           <table class="data">
             <thead><tr><th scope="col">Package</th><th scope="col">Why</th><th scope="col" class="num">Evaluations</th><th scope="col" class="num">Denials</th><th scope="col" class="num">Provisional</th><th scope="col" class="num">Projects</th><th scope="col">Latest</th></tr></thead>
             <tbody>
-              {implicit?.map((c) => (
+              {implicit?.slice(0, limit).map((c) => (
                 <tr data-testid="implicit-row" data-package={c.package}>
                   <th scope="row">{c.package} <span class="muted small">{c.ecosystem}</span></th>
                   <td><span class={`tag tag-${REASON_TONE[c.reason] ?? 'info'}`} title={c.reasonDetail}>{c.reason}</span></td>
@@ -207,6 +208,7 @@ function Pending() {
             </tbody>
           </table>
         </TableWrap>
+        <ShowMore shown={Math.min(limit, implicit?.length ?? 0)} total={implicit?.length ?? 0} onMore={more} testId="implicit-more" />
       </Panel>
     </>
   );
