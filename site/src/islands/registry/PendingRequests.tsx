@@ -169,6 +169,7 @@ function Pending() {
     <>
       <Panel id="pending-requests" title="Pending approval requests" state={outcome && state === 'empty' ? 'ready' : state} errorText={errorText(res.error)} raw={apiHref('/api/v1/reports/approval-requests?status=pending_review')} emptyText="No request is waiting for a decision." wide>
         <OutcomeBox outcome={outcome} />
+        {requests?.length === 0 && <p class="notice">No other request is waiting for a decision.</p>}
         {requests && requests.length > 0 && (
           <TableWrap label="Pending approval requests">
             <table class="data">
