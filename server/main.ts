@@ -11,6 +11,7 @@ import { openDatabase, type Database } from './db/orm';
 import { listen } from './http-server';
 import { AuditService } from './modules/audit/audit.service';
 import { checkConfig, formatRows } from './modules/ops/check-config';
+import { seedAuditRows } from './modules/ops/seed';
 import { DEFAULT_TENANT_ID } from './modules/tenants/tenant.entity';
 import { createServices } from './services';
 import { systemClock } from './shared/clock';
@@ -21,7 +22,9 @@ const USAGE = `usage: lexgate <command>
   migrate        apply pending database migrations and exit
   check-config   check the configuration and print OK / WARN / FAIL rows
   verify-chain   recompute the audit hash chain [--tenant ID]
-  export-audit   write the audit chain as JSON lines to stdout [--tenant ID]`;
+  export-audit   write the audit chain as JSON lines to stdout [--tenant ID]
+  seed           append N realistic audit rows for demos and benchmarks
+                 --rows N [--tenant ID] [--days 60] [--batch 5000] [--seed S]`;
 
 function fail(message: string, code = 1): never {
   process.stderr.write(message.endsWith('\n') ? message : message + '\n');
@@ -141,6 +144,42 @@ async function exportAudit(): Promise<void> {
   });
 }
 
+/** A positive integer option, or `fallback`; anything else exits naming the option. */
+function intOption(name: string, fallback: number | null): number {
+  const raw = option(name);
+  if (raw === undefined) {
+    if (fallback === null) fail(`lexgate seed: ${name} is required (a positive whole number)`, 2);
+    return fallback;
+  }
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) fail(`lexgate seed: ${name} must be a positive whole number (got "${raw}")`, 2);
+  return Number(raw);
+}
+
+async function seed(): Promise<void> {
+  const rows = intOption('--rows', null);
+  const days = intOption('--days', 60);
+  const batchSize = intOption('--batch', 5000);
+  const seedValue = intOption('--seed', 20260501);
+  await withMigratedDatabase(async (db) => {
+    const t0 = performance.now();
+    let last = 0;
+    const written = await seedAuditRows(db, {
+      rows,
+      days,
+      batchSize,
+      seed: seedValue,
+      tenantId: option('--tenant') ?? DEFAULT_TENANT_ID,
+      onProgress: (done) => {
+        if (done - last >= 100_000 || done === rows) {
+          last = done;
+          process.stderr.write(`seeded ${done}/${rows} rows (${Math.round(done / ((performance.now() - t0) / 1000))} rows/s)\n`);
+        }
+      },
+    });
+    process.stdout.write(`seeded ${written} audit rows in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  });
+}
+
 const command = process.argv[2] ?? 'serve';
 switch (command) {
   case 'serve':
@@ -160,6 +199,9 @@ switch (command) {
     break;
   case 'export-audit':
     await exportAudit();
+    break;
+  case 'seed':
+    await seed();
     break;
   case 'help':
   case '--help':

@@ -17,10 +17,13 @@ import { RegistryLifecycleService } from './modules/registry/registry-lifecycle.
 import { RegistryService } from './modules/registry/registry.service';
 import { LEXGATE_VERSION } from './modules/health/health.service';
 import { createHttpClient } from './shared/http-client';
+import { ReportsService } from './modules/reports/reports.service';
+import { RescanScheduler } from './modules/rescan/rescan.scheduler';
+import { RescanService } from './modules/rescan/rescan.service';
 import { TenantService } from './modules/tenants/tenant.service';
 import type { Upstreams } from './modules/upstream/upstream.types';
 import { createUpstreams } from './modules/upstream/upstreams';
-import type { Clock } from './shared/clock';
+import { timersOf, type Clock, type Timers } from './shared/clock';
 import type { Logger } from './shared/logger';
 
 export interface Services {
@@ -35,12 +38,15 @@ export interface Services {
   readonly evaluation: EvaluationService;
   /** Reload, proposals, triage and decisions on requests. */
   readonly registryLifecycle: RegistryLifecycleService;
+  readonly reports: ReportsService;
+  readonly rescan: RescanService;
+  readonly rescanScheduler: RescanScheduler;
   readonly tenants: TenantService;
   readonly governance: GovernanceService;
   readonly governanceDashboard: GovernanceDashboardService;
-  /** Load what the services need before serving (the live registry) and start the registry watchers. */
+  /** Load what the services need before serving (the live registry), then start the registry watchers and the re-scan scheduler. */
   start(): Promise<void>;
-  /** Stop background work (watchers, polls, LISTEN); call before closing the database. */
+  /** Stop background work (watchers, polls, LISTEN; waits for a running re-scan tick); call before closing the database. */
   stop(): Promise<void>;
 }
 
@@ -53,6 +59,8 @@ export interface ServiceDeps {
   upstreams?: Upstreams;
   /** Hooks into the proposers' atomic file writes (tests inject crashes). */
   registryWriteHooks?: AtomicWriteHooks;
+  /** Timers for the scheduler; the clock's own when it has them (ManualClock), else real ones. */
+  timers?: Timers;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -60,7 +68,13 @@ export function createServices(deps: ServiceDeps): Services {
   const audit = new AuditService(deps.clock);
   const batcher = new TransactionBatcher(deps.db, audit);
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
-  const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled);
+  const rescan = new RescanService(deps.db, registry, upstreams, audit, deps.clock, deps.logger, deps.config.cveScanIntervalHours);
+  const rescanScheduler = new RescanScheduler(deps.timers ?? timersOf(deps.clock), deps.config.cveScanIntervalHours, {
+    run: () => rescan.tick('schedule'),
+    requestStop: () => rescan.requestStop(),
+    idle: () => rescan.idle(),
+  }, deps.logger);
+  const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled, rescan);
   const approvals = new ApprovalService(deps.db, audit, deps.clock);
   const evaluation = new EvaluationService(batcher, registry, upstreams, audit, approvals);
   registry.onRevision((em, change) => approvals.settleByRegistry(em, change));
@@ -89,14 +103,19 @@ export function createServices(deps: ServiceDeps): Services {
     approvals,
     evaluation,
     registryLifecycle,
+    reports: new ReportsService(registry, deps.clock),
+    rescan,
+    rescanScheduler,
     tenants,
     governance,
     governanceDashboard,
     async start() {
       await registry.loadAtStart();
       await registry.startBackground();
+      rescanScheduler.start();
     },
     async stop() {
+      await rescanScheduler.stop();
       await registry.stop();
     },
   };

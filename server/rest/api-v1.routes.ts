@@ -24,6 +24,16 @@ export function healthToWire(h: HealthReport) {
     version: h.version,
     started_at: h.startedAt.toISOString(),
     uptime_seconds: h.uptimeSeconds,
+    cve_rescan: h.cveRescan
+      ? {
+          enabled: h.cveRescan.enabled,
+          interval_hours: h.cveRescan.intervalHours,
+          running: h.cveRescan.running,
+          last_tick_at: h.cveRescan.lastTickAt?.toISOString() ?? null,
+          packages_scanned: h.cveRescan.packagesScanned,
+          alerts_written: h.cveRescan.alertsWritten,
+        }
+      : null,
   };
 }
 

@@ -51,6 +51,20 @@ export const AuditEntrySchema = defineEntity({
     { name: 'audit_log_tenant_agent_id_ts_idx', properties: ['tenantId', 'agentId', 'ts'] },
     { name: 'audit_log_tenant_package_idx', properties: ['tenantId', 'normalizedName'] },
     { name: 'audit_log_tenant_kind_ts_idx', properties: ['tenantId', 'kind', 'ts'] },
+    // Reports (partial, so the append of an ordinary answer does not touch them): the newest denials and
+    // alerts of a category, and the CVE activity of a time window.
+    {
+      name: 'audit_log_denials_ts_idx',
+      expression: `create index "audit_log_denials_ts_idx" on "audit_log" ("tenant_id", "denial_category", "ts", "seq") where denial_category <> ''`,
+    },
+    {
+      name: 'audit_log_denials_project_ts_idx',
+      expression: `create index "audit_log_denials_project_ts_idx" on "audit_log" ("tenant_id", "project", "denial_category", "ts", "seq") where denial_category <> ''`,
+    },
+    {
+      name: 'audit_log_cve_activity_ts_idx',
+      expression: `create index "audit_log_cve_activity_ts_idx" on "audit_log" ("tenant_id", "ts") where kind = 'DEPENDENCY_EVALUATION' and (denial_category = 'cve' or (verdict = 'PROVISIONALLY_ALLOWED' and cardinality(cve_ids) > 0))`,
+    },
     // Governance: per-agent violations and an action's trail (migration ..._governance; partial and expression indexes).
     {
       name: 'audit_log_gov_agent_violations_idx',

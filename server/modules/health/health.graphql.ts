@@ -1,5 +1,17 @@
 import { builder } from '../../graphql/builder';
-import type { HealthReport } from './health.service';
+import type { HealthReport, RescanHealth } from './health.service';
+
+const RescanHealthType = builder.objectRef<RescanHealth>('RescanHealth').implement({
+  description: 'The background CVE re-scan as health reports it.',
+  fields: (t) => ({
+    enabled: t.exposeBoolean('enabled', { description: 'LEXALIGN_CVE_SCAN_INTERVAL_HOURS > 0.' }),
+    intervalHours: t.exposeFloat('intervalHours', { description: 'Hours between ticks.' }),
+    running: t.exposeBoolean('running', { description: 'A tick is running in this process.' }),
+    lastTickAt: t.expose('lastTickAt', { type: 'DateTime', nullable: true, description: 'Start of the last tick (any replica).' }),
+    packagesScanned: t.exposeInt('packagesScanned', { nullable: true, description: 'Packages the last tick checked.' }),
+    alertsWritten: t.exposeInt('alertsWritten', { nullable: true, description: 'Alerts the last tick wrote.' }),
+  }),
+});
 
 const Health = builder.objectRef<HealthReport>('Health').implement({
   description: 'The state of this gateway process and what it depends on.',
@@ -18,6 +30,7 @@ const Health = builder.objectRef<HealthReport>('Health').implement({
     version: t.exposeString('version', { description: 'The lexgate version.' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When this process started.' }),
     uptimeSeconds: t.exposeInt('uptimeSeconds', { description: 'Seconds since start.' }),
+    cveRescan: t.field({ type: RescanHealthType, nullable: true, description: 'The background CVE re-scan (null when the database is down).', resolve: (h) => h.cveRescan }),
   }),
 });
 

@@ -23,6 +23,20 @@ export const NO_REGISTRY: RegistryStatusProvider = {
   status: () => ({ loaded: false, version: null, packageCount: 0, lastReloadAt: null, lastReloadError: null }),
 };
 
+/** The CVE re-scan's state, as its owner reports it. */
+export interface RescanHealth {
+  enabled: boolean;
+  intervalHours: number;
+  running: boolean;
+  lastTickAt: Date | null;
+  packagesScanned: number | null;
+  alertsWritten: number | null;
+}
+
+export interface RescanStatusProvider {
+  status(): Promise<RescanHealth>;
+}
+
 export interface HealthReport {
   db: 'ok' | 'down';
   registryLoaded: boolean;
@@ -35,6 +49,8 @@ export interface HealthReport {
   version: string;
   startedAt: Date;
   uptimeSeconds: number;
+  /** Null when no re-scan is wired (tools) or the database is down. */
+  cveRescan: RescanHealth | null;
 }
 
 export const LEXGATE_VERSION = '0.1.0';
@@ -47,6 +63,7 @@ export class HealthService {
     private readonly clock: Clock,
     private readonly registry: RegistryStatusProvider,
     private readonly authEnabled: boolean,
+    private readonly rescan: RescanStatusProvider | null = null,
   ) {
     this.startedAt = clock.now();
   }
@@ -54,6 +71,7 @@ export class HealthService {
   async report(): Promise<HealthReport> {
     const dbOk = await this.db.ping();
     const reg = this.registry.status();
+    const cveRescan = dbOk && this.rescan ? await this.rescan.status().catch(() => null) : null;
     const now = this.clock.now();
     return {
       db: dbOk ? 'ok' : 'down',
@@ -67,6 +85,7 @@ export class HealthService {
       version: LEXGATE_VERSION,
       startedAt: this.startedAt,
       uptimeSeconds: Math.max(0, Math.round((now.getTime() - this.startedAt.getTime()) / 1000)),
+      cveRescan,
     };
   }
 

@@ -349,3 +349,16 @@ builder.mutationField('exportRegistryYaml', (t) =>
     resolve: (_r, _a, ctx) => ctx.services.registryLifecycle.exportYaml(ctx.tenant.id),
   }),
 );
+
+builder.mutationField('parseRegistryYaml', (t) =>
+  t.field({
+    type: 'JSON',
+    description:
+      'Validate a registry YAML document without storing anything (the workshop\'s import): the document in lex-align\'s wire shape ({version, global_policies, packages}), or the problems with their paths and lines.',
+    errors: errors('The parsed document'),
+    args: { yaml: t.arg.string({ required: true, description: 'The YAML text (at most 1 MiB).', validate: { maxLength: 1_048_576 } }) },
+    resolve: (_r, args, ctx) => {
+      return ctx.services.registryLifecycle.parseYaml(args.yaml);
+    },
+  }),
+);

@@ -85,10 +85,10 @@ export class NpmClient implements MetadataClient {
       const entry = await this.package(pkg);
       if (!entry.ok) return entry;
       if (!entry.value.exists) return { ok: true, value: notFound(pkg), cached: entry.cached };
-      const { name: display, latestVersion, license } = entry.value;
+      const { name: display, latestVersion, license, versions } = entry.value;
       return {
         ok: true,
-        value: { ecosystem: 'npm', name: display, exists: true, version: latestVersion, versionExists: true, latestVersion, license },
+        value: { ecosystem: 'npm', name: display, exists: true, version: latestVersion, versionExists: true, latestVersion, license, versions },
         cached: entry.cached,
       };
     }

@@ -207,6 +207,7 @@ function fromProject(pkg: string, project: ProjectEntry): PackageMetadata {
     versionExists: true,
     latestVersion: project.latestVersion,
     license: project.license,
+    versions: project.releases,
   };
 }
 

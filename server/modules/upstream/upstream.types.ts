@@ -22,6 +22,8 @@ export interface PackageMetadata {
   latestVersion: string | null;
   /** The license of `version`. */
   license: LicenseFact;
+  /** Every published version, on the package's (version-less) answer only (the re-scan picks the newest its rule allows). */
+  versions?: readonly string[];
 }
 
 export interface MetadataClient {
