@@ -24,6 +24,7 @@ const steps: Step[] = [
   { name: 'schema.graphql is current', cmd: bin('tsx'), args: ['scripts/print-schema.ts', '--check'] },
   { name: 'site/src/gql is current (codegen)', cmd: bin('tsx'), args: ['scripts/codegen-check.ts'] },
   { name: 'site builds (astro build)', cmd: bin('astro'), args: ['build', '--root', 'site', '--silent'] },
+  { name: 'site JS per page within 60 kB gzip', cmd: bin('tsx'), args: ['scripts/site-size.ts', '--check'] },
 ];
 
 let passed = 0;

@@ -11,7 +11,9 @@ import { depthLimitRule } from './graphql/depth-limit';
 import { schema } from './graphql/schema';
 import { apiV1Routes, probeRoutes } from './rest/api-v1.routes';
 import { json } from './rest/http-errors';
+import { registryRoutes } from './rest/registry.routes';
 import { reportRoutes } from './rest/reports.routes';
+import { novyxV1Routes } from './rest/novyx-v1.routes';
 import { Router } from './rest/router';
 import type { Services } from './services';
 import { readCapped } from './shared/streams';
@@ -31,7 +33,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function createApp(services: Services): App {
   const { config, logger } = services;
-  const router = new Router([...apiV1Routes, ...reportRoutes, ...probeRoutes]);
+  const router = new Router([...apiV1Routes, ...registryRoutes, ...reportRoutes, ...probeRoutes, ...novyxV1Routes]);
   const site = createStaticSite(config.siteDir);
 
   const yoga = createYoga<Record<string, never>, RequestContext>({

@@ -93,6 +93,17 @@ describe('loadConfig', () => {
   });
 });
 
+describe('registry lifecycle settings', () => {
+  it('parses the watcher and replica sync settings and checks the repository URL', () => {
+    const c = loadConfig({ LEXGATE_REGISTRY_WATCH: 'false', LEXGATE_REGISTRY_SYNC_INTERVAL: '0.5' });
+    expect(c.registry.watch).toBe(false);
+    expect(c.registry.syncIntervalSeconds).toBe(0.5);
+    expect(loadConfig({}).registry).toMatchObject({ watch: true, syncIntervalSeconds: 5 });
+    expect(() => loadConfig({ REGISTRY_REPO_URL: 'git@git.example.test:acme/registry.git', REGISTRY_REPO_TOKEN: 't' })).not.toThrow();
+    expect(() => loadConfig({ REGISTRY_REPO_URL: 'acme/registry', REGISTRY_REPO_TOKEN: 't' })).toThrow(/REGISTRY_REPO_URL must be https:\/\/host\/owner\/repo/);
+  });
+});
+
 describe('isLoopbackHost', () => {
   it.each([
     ['127.0.0.1', true],

@@ -132,6 +132,8 @@ const envSchema = z
     GITHUB_API_BASE: httpUrl('GITHUB_API_BASE'),
     REGISTRY_WEBHOOK_SECRET: optionalString,
     REGISTRY_RELOAD_INTERVAL: num('REGISTRY_RELOAD_INTERVAL', 300, { min: 0 }),
+    LEXGATE_REGISTRY_WATCH: bool('LEXGATE_REGISTRY_WATCH', true),
+    LEXGATE_REGISTRY_SYNC_INTERVAL: num('LEXGATE_REGISTRY_SYNC_INTERVAL', 5, { min: 0 }),
     // --- upstreams ---
     OSV_API_URL: httpUrl('OSV_API_URL'),
     PYPI_API_URL: httpUrl('PYPI_API_URL'),
@@ -196,6 +198,10 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (set('REGISTRY_REPO_URL') && !set('REGISTRY_REPO_TOKEN')) {
     problems.push('REGISTRY_REPO_URL is set but REGISTRY_REPO_TOKEN is not');
   }
+  const repoUrl = (env.REGISTRY_REPO_URL ?? '').trim();
+  if (repoUrl !== '' && !/^(https?:\/\/[^/\s]+\/[^/\s]+\/[^/\s]+?(\.git)?\/?|(ssh:\/\/)?git@[^:/\s]+[:/][^/\s]+\/[^/\s]+?(\.git)?)$/.test(repoUrl)) {
+    problems.push(`REGISTRY_REPO_URL must be https://host/owner/repo or git@host:owner/repo, got "${repoUrl}"`);
+  }
   return problems;
 }
 
@@ -223,6 +229,10 @@ export interface Config {
     readonly githubApiBase: string | null;
     readonly webhookSecret: string | null;
     readonly reloadIntervalSeconds: number;
+    /** Watch the registry file and reload when it changes. */
+    readonly watch: boolean;
+    /** Seconds between checks for revisions other replicas stored (0 disables the poll). */
+    readonly syncIntervalSeconds: number;
   };
   readonly upstream: {
     readonly osvQueryUrl: string | null;
@@ -307,6 +317,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       githubApiBase: e.GITHUB_API_BASE,
       webhookSecret: e.REGISTRY_WEBHOOK_SECRET,
       reloadIntervalSeconds: e.REGISTRY_RELOAD_INTERVAL,
+      watch: e.LEXGATE_REGISTRY_WATCH,
+      syncIntervalSeconds: e.LEXGATE_REGISTRY_SYNC_INTERVAL,
     },
     upstream: {
       osvQueryUrl: e.OSV_API_URL,

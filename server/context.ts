@@ -22,13 +22,21 @@ export interface RequestContext {
   readonly headers: Headers;
 }
 
-/** Build the context for one request. Single-user mode: the anonymous actor in the default tenant. */
+/** Selects the tenant in single-user mode (the anonymous actor may act for any tenant); org mode takes it from the API key. */
+export const TENANT_HEADER = 'X-Lexgate-Tenant';
+
+/**
+ * Build the context for one request. Single-user mode: the anonymous actor in
+ * the default tenant, or the tenant named by `X-Lexgate-Tenant` (an unknown one
+ * is refused by the service that looks it up).
+ */
 export async function createRequestContext(services: Services, request: Request): Promise<RequestContext> {
   let em: EntityManager | null = null;
+  const named = services.config.auth.enabled ? null : request.headers.get(TENANT_HEADER)?.trim().slice(0, 64);
   return {
     services,
     actor: ANONYMOUS_ACTOR,
-    tenant: { id: DEFAULT_TENANT_ID },
+    tenant: { id: named || DEFAULT_TENANT_ID },
     headers: request.headers,
     em() {
       em ??= services.db.em();

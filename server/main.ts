@@ -65,6 +65,7 @@ async function serve(): Promise<void> {
   try {
     await services.start();
   } catch (e) {
+    await services.stop().catch(() => undefined);
     await db.close();
     fail(`lexgate: ${(e as Error).message}`, 4);
   }

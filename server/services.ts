@@ -8,11 +8,19 @@ import { TransactionBatcher } from './db/transaction-batcher';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
+import { GovernanceDashboardService } from './modules/governance/governance-dashboard.service';
+import { GovernanceService } from './modules/governance/governance.service';
 import { HealthService } from './modules/health/health.service';
+import type { AtomicWriteHooks } from './modules/registry/proposers/atomic-write';
+import { createProposer } from './modules/registry/proposers/select-proposer';
+import { RegistryLifecycleService } from './modules/registry/registry-lifecycle.service';
 import { RegistryService } from './modules/registry/registry.service';
+import { LEXGATE_VERSION } from './modules/health/health.service';
+import { createHttpClient } from './shared/http-client';
 import { ReportsService } from './modules/reports/reports.service';
 import { RescanScheduler } from './modules/rescan/rescan.scheduler';
 import { RescanService } from './modules/rescan/rescan.service';
+import { TenantService } from './modules/tenants/tenant.service';
 import type { Upstreams } from './modules/upstream/upstream.types';
 import { createUpstreams } from './modules/upstream/upstreams';
 import { timersOf, type Clock, type Timers } from './shared/clock';
@@ -28,12 +36,17 @@ export interface Services {
   readonly registry: RegistryService;
   readonly approvals: ApprovalService;
   readonly evaluation: EvaluationService;
+  /** Reload, proposals, triage and decisions on requests. */
+  readonly registryLifecycle: RegistryLifecycleService;
   readonly reports: ReportsService;
   readonly rescan: RescanService;
   readonly rescanScheduler: RescanScheduler;
-  /** Load what the services need before serving (the live registry), then start the background scheduler. */
+  readonly tenants: TenantService;
+  readonly governance: GovernanceService;
+  readonly governanceDashboard: GovernanceDashboardService;
+  /** Load what the services need before serving (the live registry), then start the registry watchers and the re-scan scheduler. */
   start(): Promise<void>;
-  /** Stop background work (waits for a running re-scan tick); call before closing the database. */
+  /** Stop background work (watchers, polls, LISTEN; waits for a running re-scan tick); call before closing the database. */
   stop(): Promise<void>;
 }
 
@@ -44,6 +57,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Upstream clients; built from config when not given (tests pass their own). */
   upstreams?: Upstreams;
+  /** Hooks into the proposers' atomic file writes (tests inject crashes). */
+  registryWriteHooks?: AtomicWriteHooks;
   /** Timers for the scheduler; the clock's own when it has them (ManualClock), else real ones. */
   timers?: Timers;
 }
@@ -62,6 +77,21 @@ export function createServices(deps: ServiceDeps): Services {
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled, rescan);
   const approvals = new ApprovalService(deps.db, audit, deps.clock);
   const evaluation = new EvaluationService(batcher, registry, upstreams, audit, approvals);
+  registry.onRevision((em, change) => approvals.settleByRegistry(em, change));
+  // The proposers' own HTTP client (the GitHub API), through the one fetch wrapper.
+  const proposerHttp = createHttpClient({ timeoutMs: deps.config.upstream.timeoutMs, concurrency: 4, logger: deps.logger, userAgent: `lexgate/${LEXGATE_VERSION}` });
+  const proposer = createProposer({
+    config: deps.config,
+    filePath: registry.filePath,
+    http: proposerHttp,
+    logger: deps.logger,
+    currentText: () => registry.currentYaml()?.yaml ?? null,
+    hooks: deps.registryWriteHooks,
+  });
+  const registryLifecycle = new RegistryLifecycleService(registry, approvals, proposer, audit, deps.db, deps.clock, deps.logger, deps.config.registry.webhookSecret);
+  const tenants = new TenantService(deps.db, audit, deps.clock);
+  const governance = new GovernanceService(deps.db, audit, deps.clock, tenants);
+  const governanceDashboard = new GovernanceDashboardService(tenants, deps.clock);
   return {
     config: deps.config,
     db: deps.db,
@@ -72,15 +102,21 @@ export function createServices(deps: ServiceDeps): Services {
     registry,
     approvals,
     evaluation,
+    registryLifecycle,
     reports: new ReportsService(registry, deps.clock),
     rescan,
     rescanScheduler,
+    tenants,
+    governance,
+    governanceDashboard,
     async start() {
       await registry.loadAtStart();
+      await registry.startBackground();
       rescanScheduler.start();
     },
     async stop() {
       await rescanScheduler.stop();
+      await registry.stop();
     },
   };
 }

@@ -143,7 +143,7 @@ describe('the gateway process on the embedded database', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ seq: 1, action: 'registry.revision', prevHash: '0'.repeat(64) });
     expect(lines[1]).toMatchObject({ seq: 2, action: 'test.restart', prevHash: lines[0].hash });
-  });
+  }, 240_000); // five process starts; each takes 10–20 s on a loaded 2-core machine
 
   it('check-config prints OK/WARN/FAIL rows and fails on bad settings, listing every problem', () => {
     const good = runCli(['check-config'], { LEXGATE_DATA_DIR: dataDir, BIND_HOST: '0.0.0.0' });
@@ -152,6 +152,7 @@ describe('the gateway process on the embedded database', () => {
     expect(good.stdout).toMatch(/^OK\s+database\s+embedded/m);
     expect(good.stdout).toMatch(/^WARN\s+bind address\s+0\.0\.0\.0:\d+ is reachable from other machines/m);
     expect(good.stdout).toMatch(/^WARN\s+OSV_API_URL\s+unset/m);
+    expect(good.stdout).toMatch(/^OK\s+registry proposer\s+local_file \(auto-detected\)/m);
     const bad = runCli(['check-config'], { LEXGATE_DATA_DIR: dataDir, BIND_PORT: 'eighty', DATABASE_URL: 'mysql://x', OUTBOUND_TIMEOUT: '-1' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/FAIL\s+environment\s+BIND_PORT must be a number/);

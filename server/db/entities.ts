@@ -15,6 +15,9 @@ import { RegistryRevisionSchema } from '../modules/registry/registry-revision.en
 import { RescanStatusSchema } from '../modules/rescan/rescan-status.entity';
 import { TenantSchema } from '../modules/tenants/tenant.entity';
 import { UpstreamCacheEntrySchema } from '../modules/upstream/upstream-cache.entity';
+import { ActionPolicySchema } from '../modules/governance/action-policy.entity';
+import { AgentActionSchema } from '../modules/governance/agent-action.entity';
+import { GovernanceRollupHourSchema, GovernanceViolationRollupSchema } from '../modules/governance/governance-rollup.entity';
 
 export const entities = [
   TenantSchema,
@@ -32,4 +35,8 @@ export const entities = [
   AuditTotalCvePackageSchema,
   AuditTotalCveSchema,
   RescanStatusSchema,
+  ActionPolicySchema,
+  AgentActionSchema,
+  GovernanceRollupHourSchema,
+  GovernanceViolationRollupSchema,
 ];

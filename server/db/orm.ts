@@ -8,11 +8,33 @@ import { PGlite } from '@electric-sql/pglite';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
-import { PGliteDriver } from 'mikro-orm-pglite';
+import { PGliteDriver, PGliteKnexDialect } from 'mikro-orm-pglite';
 import pg from 'pg';
 import { migrationsList } from '../../migrations';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { entities } from './entities';
+
+/**
+ * knex-pglite decides "several statements" by splitting the SQL on `;`, after MikroORM has
+ * inlined the parameters, so one statement with a `;` inside a value (a rationale, a registry
+ * reason) runs through `exec` and answers a list of results instead of one result: `returning`
+ * rows then come back wrapped (`[[row]]`). One statement gives one result: unwrap it.
+ */
+function unwrapSingleResults(): void {
+  const proto = PGliteKnexDialect.prototype as unknown as {
+    _query(connection: unknown, obj: { response?: unknown }): Promise<{ response?: unknown }>;
+    lexgateSingleResult?: boolean;
+  };
+  if (proto.lexgateSingleResult) return;
+  const original = proto._query;
+  proto._query = async function (this: unknown, connection, obj) {
+    const out = await original.call(this, connection, obj);
+    if (Array.isArray(out.response) && out.response.length === 1) out.response = out.response[0];
+    return out;
+  };
+  proto.lexgateSingleResult = true;
+}
+unwrapSingleResults();
 
 export type DatabaseTarget =
   | { kind: 'embedded'; dir: string }

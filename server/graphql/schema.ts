@@ -6,8 +6,10 @@ import '../modules/health/health.graphql';
 import '../modules/audit/audit.graphql';
 import '../modules/evaluation/evaluation.graphql';
 import '../modules/approvals/approval.graphql';
+import '../modules/registry/registry.graphql';
 import '../modules/reports/reports.graphql';
 import '../modules/rescan/rescan.graphql';
+import '../modules/governance/governance.graphql';
 
 export const schema: GraphQLSchema = builder.toSchema({ sortSchema: true });
 

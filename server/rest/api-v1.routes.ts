@@ -38,7 +38,7 @@ export function healthToWire(h: HealthReport) {
 }
 
 /** Parse a JSON body with a zod schema; problems become FastAPI-style 422s naming the field. */
-async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   let raw: unknown;
   try {
     const text = await request.text();
@@ -56,7 +56,7 @@ async function parseBody<S extends z.ZodType>(request: Request, schema: S): Prom
   return r.data;
 }
 
-function queryParam(url: URL, name: string): string | null {
+export function queryParam(url: URL, name: string): string | null {
   const all = url.searchParams.getAll(name);
   if (all.length > 1) throw new UnprocessableError(`${name}: give it once`, name, 'query', all);
   return all[0] ?? null;

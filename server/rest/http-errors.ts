@@ -14,6 +14,7 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   unauthorized: 401,
   unavailable: 503,
   payload_too_large: 413,
+  bad_gateway: 502,
 };
 
 export type ErrorDialect = 'lexalign' | 'novyx';

@@ -13,6 +13,8 @@ export const DOMAIN_ERROR_CODES = [
   'unauthorized',
   'unavailable',
   'payload_too_large',
+  /** A backend we depend on (a proposer's git or GitHub API) failed. */
+  'bad_gateway',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

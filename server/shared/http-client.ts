@@ -18,6 +18,8 @@ import { readCapped } from './streams';
 /** An answer (2xx or 404, with the parsed body) or a failure with a reason for people. */
 export type HttpResult = { ok: true; status: number; json: unknown } | { ok: false; reason: string };
 
+export type SendMethod = 'POST' | 'PUT' | 'PATCH';
+
 /** Per-request options. */
 export interface HttpRequestOptions {
   /** Label used in failure reasons and logs (`OSV`, `PyPI`, `npm`); defaults to the URL's host. */
@@ -33,6 +35,8 @@ export interface HttpClient {
   getJson(url: string, opts?: HttpRequestOptions): Promise<HttpResult>;
   /** `POST url` with `body` as JSON, expecting JSON. */
   postJson(url: string, body: unknown, opts?: HttpRequestOptions): Promise<HttpResult>;
+  /** `POST`/`PUT`/`PATCH` with `body` as JSON, expecting JSON (APIs such as GitHub's). */
+  sendJson(method: SendMethod, url: string, body: unknown, opts?: HttpRequestOptions): Promise<HttpResult>;
   /** Requests running and waiting now (for metrics and tests). */
   stats(): { inFlight: number; queued: number };
 }
@@ -133,7 +137,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const semaphore = new Semaphore(Math.max(1, Math.floor(options.concurrency)));
   const { logger } = options;
 
-  async function request(method: 'GET' | 'POST', url: string, body: unknown, opts: HttpRequestOptions): Promise<HttpResult> {
+  async function request(method: 'GET' | SendMethod, url: string, body: unknown, opts: HttpRequestOptions): Promise<HttpResult> {
     const host = hostOf(url);
     const label = opts.service ? `${opts.service} at ${host}` : host;
     const fail = (what: string): HttpResult => {
@@ -160,7 +164,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         ...opts.headers,
       };
       let payload: string | undefined;
-      if (method === 'POST') {
+      if (method !== 'GET') {
         headers['content-type'] = 'application/json';
         payload = JSON.stringify(body);
       }
@@ -198,6 +202,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     getJson: (url, opts = {}) => request('GET', url, undefined, opts),
     postJson: (url, body, opts = {}) => request('POST', url, body, opts),
+    sendJson: (method, url, body, opts = {}) => request(method, url, body, opts),
     stats: () => ({ inFlight: semaphore.inFlight, queued: semaphore.queued }),
   };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createApp, type App } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import type { Database } from '../../server/db/orm';
+import type { AtomicWriteHooks } from '../../server/modules/registry/proposers/atomic-write';
 import type { Upstreams } from '../../server/modules/upstream/upstream.types';
 import { createServices, type Services } from '../../server/services';
 import { ManualClock, type Clock } from '../../server/shared/clock';
@@ -36,6 +37,10 @@ export interface TestAppOptions {
   database?: Database;
   /** Upstream clients (e.g. pointed at the local fakes). */
   upstreams?: Upstreams;
+  /** Hooks into the registry proposers' atomic writes (crash injection). */
+  registryWriteHooks?: AtomicWriteHooks;
+  /** Use this data directory (kept by close()) instead of a fresh temporary one. */
+  dataDir?: string;
 }
 
 export const ORIGIN = 'http://lexgate.test';
@@ -43,10 +48,10 @@ export const ORIGIN = 'http://lexgate.test';
 export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Promise<TestApp> {
   const fresh = opts.database ? null : await freshDatabase(kind);
   const db = opts.database ?? fresh!.db;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lexgate-app-'));
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lexgate-app-'));
   const config = loadConfig({ LEXGATE_DATA_DIR: dataDir, LEXGATE_SITE_DIR: 'site/dist', ...opts.env });
   const clock = opts.clock ?? new ManualClock();
-  const services = createServices({ config, db, clock, logger: silentLogger, upstreams: opts.upstreams });
+  const services = createServices({ config, db, clock, logger: silentLogger, upstreams: opts.upstreams, registryWriteHooks: opts.registryWriteHooks });
   await services.start();
   const app = createApp(services);
   const request = (path: string, init?: RequestInit) => app.fetch(new Request(ORIGIN + path, init));
@@ -69,7 +74,7 @@ export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Pr
     async close() {
       await services.stop();
       await fresh?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -12,7 +12,8 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export interface ApprovalHistoryEntry {
   at: string;
-  status: ApprovalStatus | 'REQUESTED_AGAIN';
+  /** `PROPOSED`: a person approved and the rule was proposed; the request is APPROVED once the rule is live. */
+  status: ApprovalStatus | 'REQUESTED_AGAIN' | 'PROPOSED';
   by: string;
   note: string | null;
 }

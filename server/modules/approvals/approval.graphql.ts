@@ -12,7 +12,7 @@ const ApprovalStatusEnum = builder.enumType('ApprovalStatus', {
   } as const,
 });
 
-const ApprovalRequestType = builder.objectRef<ApprovalRequestRecord>('ApprovalRequest').implement({
+export const ApprovalRequestType = builder.objectRef<ApprovalRequestRecord>('ApprovalRequest').implement({
   description: 'A request to classify a package in the registry.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Request id.' }),

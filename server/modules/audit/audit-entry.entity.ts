@@ -65,6 +65,15 @@ export const AuditEntrySchema = defineEntity({
       name: 'audit_log_cve_activity_ts_idx',
       expression: `create index "audit_log_cve_activity_ts_idx" on "audit_log" ("tenant_id", "ts") where kind = 'DEPENDENCY_EVALUATION' and (denial_category = 'cve' or (verdict = 'PROVISIONALLY_ALLOWED' and cardinality(cve_ids) > 0))`,
     },
+    // Governance: per-agent violations and an action's trail (migration ..._governance; partial and expression indexes).
+    {
+      name: 'audit_log_gov_agent_violations_idx',
+      expression: `create index "audit_log_gov_agent_violations_idx" on "audit_log" ("tenant_id", "agent_id", "ts") where "violations" <> '[]'::jsonb`,
+    },
+    {
+      name: 'audit_log_gov_action_id_idx',
+      expression: `create index "audit_log_gov_action_id_idx" on "audit_log" ("tenant_id", ("details" ->> 'action_id'), "seq") where ("details" ->> 'action_id') is not null`,
+    },
   ],
 });
 

@@ -17,7 +17,7 @@
  */
 import type { Caller } from '../../context';
 import type { TransactionBatcher } from '../../db/transaction-batcher';
-import { ValidationError } from '../../shared/errors';
+import { DomainError, ValidationError } from '../../shared/errors';
 import type { AuditAppendInput, AuditService } from '../audit/audit.service';
 import type { ApprovalService } from '../approvals/approval.service';
 import type { Registry } from '../registry/registry';
@@ -112,7 +112,10 @@ export class EvaluationService {
   async evaluate(caller: EvaluationCaller, input: EvaluateInput): Promise<Evaluation> {
     const { ecosystem, name, version } = parseEvaluateInput(input);
     const registry = this.registry.current(caller.tenantId);
-    if (!registry) throw new Error('no registry is loaded');
+    if (!registry) {
+      // A tenant created next to the default one has no registry of its own yet.
+      throw new DomainError('conflict', `tenant "${caller.tenantId}" has no registry loaded; dependency evaluation needs one`, 'tenant');
+    }
     const scheme = schemeFor(ecosystem);
     const bounds: VersionBoundsCheck = (v, b) => {
       const r = scheme.satisfiesBounds(v, b);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from '../../config';
 import { DataDirLockedError } from '../../db/data-dir-lock';
 import { openDatabase } from '../../db/orm';
+import { selectBackend } from '../registry/proposers/select-proposer';
 
 export type CheckLevel = 'OK' | 'WARN' | 'FAIL';
 export interface CheckRow {
@@ -99,6 +100,19 @@ export async function checkConfig(env: Record<string, string | undefined>, cwd =
       detail: `REGISTRY_PATH unset: a starter registry is written to ${path.join(config.dataDir, 'registry.yml')} and used`,
     });
   }
+  const backend = selectBackend(config, config.registry.path ?? path.join(config.dataDir, 'registry.yml'));
+  rows.push({
+    level: backend === 'log_only' && !config.registry.proposer ? 'WARN' : 'OK',
+    check: 'registry proposer',
+    detail:
+      `${backend} (${config.registry.proposer ? 'REGISTRY_PROPOSER' : 'auto-detected'})` +
+      (backend === 'log_only' ? ': proposals and approvals are only logged, nothing is written' : ''),
+  });
+  rows.push({
+    level: 'OK',
+    check: 'registry webhook',
+    detail: config.registry.webhookSecret ? 'enabled (REGISTRY_WEBHOOK_SECRET set)' : 'disabled: POST /api/v1/registry/webhook answers 503 until REGISTRY_WEBHOOK_SECRET is set',
+  });
 
   const loop = isLoopbackHost(config.bindHost);
   if (loop) rows.push({ level: 'OK', check: 'bind address', detail: `${config.bindHost}:${config.bindPort} (this machine only)` });

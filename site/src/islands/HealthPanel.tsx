@@ -19,6 +19,12 @@ const HealthPanelDocument = graphql(`
       registryPackageCount
       registryLastReloadAt
       registryLastReloadError
+      cveRescan {
+        enabled
+        intervalHours
+        lastTickAt
+        alertsWritten
+      }
       authEnabled
       version
       startedAt
@@ -74,6 +80,18 @@ function HealthValues({ health }: { health: Health }) {
       </Row>
       <Row label="Registry packages" testId="health-registry-packages" value={health.registryPackageCount}>
         {health.registryPackageCount}
+      </Row>
+      <Row label="Last reload" testId="health-registry-reloaded" value={health.registryLastReloadAt ?? null}>
+        {health.registryLastReloadAt ? new Date(health.registryLastReloadAt).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : <span class="muted">never</span>}
+      </Row>
+      <Row label="Last CVE scan" testId="health-cve-scan" value={health.cveRescan?.lastTickAt ?? null}>
+        {!health.cveRescan || !health.cveRescan.enabled ? (
+          <span class="muted">re-scan disabled</span>
+        ) : health.cveRescan.lastTickAt ? (
+          `${new Date(health.cveRescan.lastTickAt).toISOString().replace('T', ' ').slice(0, 19)} UTC (${health.cveRescan.alertsWritten ?? 0} alerts)`
+        ) : (
+          <span class="muted">not yet (every {health.cveRescan.intervalHours} h)</span>
+        )}
       </Row>
       <Row label="Last reload error" testId="health-registry-error" value={health.registryLastReloadError ?? null}>
         {health.registryLastReloadError ? (
