@@ -12,12 +12,16 @@
  *
  * `--profile` runs the gateway with `--cpu-prof` into <dir> (summarise the
  * profile with `npx tsx bench/profile-summary.ts <file>`).
+ * `--pg-setup <sql>` runs SQL on the PostgreSQL target once the gateway has
+ * migrated it, before the warm-up: an experiment (e.g. disabling a trigger)
+ * measured with the same load, never a change to the product.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import pgClient from 'pg';
 import { startUpstreamFakes } from '../test/fakes/upstream-fakes';
 import { connect, type LeanConnection } from './load-client';
 import { startPostgres, type PgServer } from '../test/support/postgres-server';
@@ -30,6 +34,7 @@ const seconds = Number(arg('--seconds', '10'));
 const only = arg('--only', 'all');
 const concurrencies = arg('--concurrency', '1,16,64').split(',').map(Number);
 const profileDir = arg('--profile', '');
+const pgSetup = arg('--pg-setup', '');
 const main = path.resolve(import.meta.dirname, '../server/main.ts');
 
 const PACKAGES = [
@@ -162,6 +167,16 @@ try {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lexgate-bench-eval-'));
     const { child, port } = await startGateway({ ...upstreamEnv, ...(await target.env()), LEXGATE_DATA_DIR: dataDir });
     try {
+      const setupUrl = target.name.startsWith('PostgreSQL') ? (process.env.BENCH_DATABASE_URL ?? (pg as PgServer | null)?.url) : undefined;
+      if (pgSetup && setupUrl) {
+        const client = new pgClient.Client({ connectionString: setupUrl });
+        await client.connect();
+        try {
+          await client.query(pgSetup);
+        } finally {
+          await client.end();
+        }
+      }
       for (const q of PACKAGES) await get(port, q); // warm the caches
       await load(port, 16, 2000); // warm the JIT
       for (const c of concurrencies) {

@@ -97,7 +97,12 @@ export class TransactionBatcher {
         const appends = take(this.appends);
         const raw = this.db.rawTransaction;
         if (raw && (sqlUnits.length > 0 || appends.length > 0)) {
-          await this.settle([...sqlUnits, ...appends], () => raw((tx) => this.runUnits(sqlTxOfRaw(tx), [], sqlUnits, appends)));
+          await this.settle([...sqlUnits, ...appends], () =>
+            raw((raw) => {
+              const tx = sqlTxOfRaw(raw);
+              return this.runUnits(tx, sqlUnits.map((u) => () => u.work(tx)), appends);
+            }),
+          );
           if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], []));
         } else {
           await this.settle([...ormUnits, ...sqlUnits, ...appends], () => this.inOrmTransaction(ormUnits, sqlUnits, appends));
@@ -109,16 +114,19 @@ export class TransactionBatcher {
   }
 
   private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], appends: Append[]): Promise<Outcome[]> {
-    return this.db.em().transactional((em) => this.runUnits(sqlTxOfEm(em as EntityManager), ormUnits.map((u) => ({ ...u, work: () => u.work(em as EntityManager) })), sqlUnits, appends));
+    return this.db.em().transactional((trx) => {
+      const em = trx as EntityManager;
+      const tx = sqlTxOfEm(em);
+      return this.runUnits(tx, [...ormUnits.map((u) => () => u.work(em)), ...sqlUnits.map((u) => () => u.work(tx))], appends);
+    });
   }
 
   /**
    * Inside one transaction: each unit in a savepoint (none when it is alone),
-   * then the appends in one statement. Outcomes in the order ormUnits,
-   * sqlUnits, appends. A lone unit's failure fails the transaction.
+   * then the appends in one statement. Outcomes in the order of `units`, then
+   * the appends. A lone unit's failure fails the transaction.
    */
-  private async runUnits(tx: SqlTx, ormUnits: { work: () => Promise<unknown> }[], sqlUnits: SqlUnit[], appends: Append[]): Promise<Outcome[]> {
-    const units = [...ormUnits.map((u) => u.work), ...sqlUnits.map((u) => () => u.work(tx))];
+  private async runUnits(tx: SqlTx, units: (() => Promise<unknown>)[], appends: Append[]): Promise<Outcome[]> {
     const alone = units.length === 1 && appends.length === 0;
     const outcomes: Outcome[] = [];
     for (const work of units) {

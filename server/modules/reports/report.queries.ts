@@ -309,10 +309,10 @@ function windowWhere(scope: ReportScope, where: string[], params: unknown[]): vo
   }
 }
 
-/** The newest rows of a denial category (`license`, `cve`), through the partial denial indexes. */
-export async function recentOfCategory(em: EntityManager, scope: ReportScope, category: string, limit: number): Promise<ReportRow[]> {
-  const where = ['tenant_id = ?', `denial_category <> ''`, 'denial_category = ?', REPORT_KINDS_SQL];
-  const params: unknown[] = [scope.tenantId, category];
+/** The newest report rows in scope that also meet `extra` (with its parameters), newest first. */
+async function newestRows(em: EntityManager, scope: ReportScope, extra: string[], extraParams: unknown[], limit: number): Promise<ReportRow[]> {
+  const where = ['tenant_id = ?', ...extra, REPORT_KINDS_SQL];
+  const params: unknown[] = [scope.tenantId, ...extraParams];
   if (scope.project !== null) {
     where.push('project = ?');
     params.push(scope.project);
@@ -326,21 +326,14 @@ export async function recentOfCategory(em: EntityManager, scope: ReportScope, ca
   return rows.map(toReportRow);
 }
 
+/** The newest rows of a denial category (`license`, `cve`), through the partial denial indexes. */
+export function recentOfCategory(em: EntityManager, scope: ReportScope, category: string, limit: number): Promise<ReportRow[]> {
+  return newestRows(em, scope, [`denial_category <> ''`, 'denial_category = ?'], [category], limit);
+}
+
 /** The newest report rows (evaluations and CVE alerts) of any verdict. */
-export async function recentRows(em: EntityManager, scope: ReportScope, limit: number): Promise<ReportRow[]> {
-  const where = ['tenant_id = ?', REPORT_KINDS_SQL];
-  const params: unknown[] = [scope.tenantId];
-  if (scope.project !== null) {
-    where.push('project = ?');
-    params.push(scope.project);
-  }
-  windowWhere(scope, where, params);
-  const rows = await em.execute<Row[]>(
-    `select ${ROW_COLUMNS.replace('cve_ids', 'array_to_json(cve_ids) as cve_ids')} from audit_log where ${where.join(' and ')}
-     order by ts desc, seq desc limit ?`,
-    [...params, limit],
-  );
-  return rows.map(toReportRow);
+export function recentRows(em: EntityManager, scope: ReportScope, limit: number): Promise<ReportRow[]> {
+  return newestRows(em, scope, [], [], limit);
 }
 
 /**
