@@ -12,6 +12,9 @@
  *
  * `--profile` runs the gateway with `--cpu-prof` into <dir> (summarise the
  * profile with `npx tsx bench/profile-summary.ts <file>`).
+ * `--pg-stats` loads pg_stat_statements into the PostgreSQL started here and
+ * prints, after each row, the statements that took the most server time
+ * (total ms, calls, ms per evaluation).
  * `--pg-setup <sql>` runs SQL on the PostgreSQL target once the gateway has
  * migrated it, before the warm-up: an experiment (e.g. disabling a trigger)
  * measured with the same load, never a change to the product.
@@ -35,6 +38,7 @@ const only = arg('--only', 'all');
 const concurrencies = arg('--concurrency', '1,16,64').split(',').map(Number);
 const profileDir = arg('--profile', '');
 const pgSetup = arg('--pg-setup', '');
+const pgStats = process.argv.includes('--pg-stats');
 const main = path.resolve(import.meta.dirname, '../server/main.ts');
 
 const PACKAGES = [
@@ -49,7 +53,7 @@ const PACKAGES = [
 
 async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const { DATABASE_URL: _d, ...base } = process.env;
-  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env.BENCH_GATEWAY_IMPORT ? ['--import', process.env.BENCH_GATEWAY_IMPORT] : []), '--import', 'tsx', main, 'serve'], {
+  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', ...(process.env.BENCH_GATEWAY_IMPORT ? ['--import', process.env.BENCH_GATEWAY_IMPORT] : []), main, 'serve'], {
     env: { ...base, BIND_PORT: '0', LEXGATE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -70,6 +74,17 @@ function cpuSeconds(pid: number): number | null {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's CPU tick counters (/proc/stat): total and stolen by the hypervisor. */
+function machineTicks(): { total: number; steal: number } | null {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user)
+    return { total: cpu.slice(0, 8).reduce((a, b) => a + b, 0), steal: cpu[7] ?? 0 };
   } catch {
     return null;
   }
@@ -144,6 +159,17 @@ async function auditCount(port: number): Promise<number> {
   return (await res.json()).data.auditLog.data.totalCount;
 }
 
+async function onPg(url: string, sql: string): Promise<pgClient.QueryResult> {
+  const client = new pgClient.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const res = await client.query(sql);
+    return Array.isArray(res) ? res[res.length - 1] : res;
+  } finally {
+    await client.end();
+  }
+}
+
 const fakes = await startUpstreamFakes();
 const upstreamEnv = { OSV_API_URL: fakes.osvQueryUrl, PYPI_API_URL: fakes.pypiApiUrl, NPM_REGISTRY_URL: fakes.npmRegistryUrl };
 const rows: string[] = [];
@@ -157,7 +183,7 @@ try {
       name: 'PostgreSQL 15 (durable)',
       env: async () => {
         if (process.env.BENCH_DATABASE_URL) return { DATABASE_URL: process.env.BENCH_DATABASE_URL, LEXGATE_DB_POOL_MAX: '32' };
-        pg = await startPostgres({ durable: true });
+        pg = await startPostgres({ durable: true, settings: pgStats ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [] });
         pgDataDir = pg.dataDir;
         return { DATABASE_URL: pg.url, LEXGATE_DB_POOL_MAX: '32' };
       },
@@ -169,29 +195,37 @@ try {
     try {
       const setupUrl = target.name.startsWith('PostgreSQL') ? (process.env.BENCH_DATABASE_URL ?? (pg as PgServer | null)?.url) : undefined;
       if (pgSetup && setupUrl) {
-        const client = new pgClient.Client({ connectionString: setupUrl });
-        await client.connect();
-        try {
-          await client.query(pgSetup);
-        } finally {
-          await client.end();
-        }
+        await onPg(setupUrl, pgSetup);
       }
       for (const q of PACKAGES) await get(port, q); // warm the caches
       await load(port, 16, 2000); // warm the JIT
       for (const c of concurrencies) {
+        if (pgStats && setupUrl) await onPg(setupUrl, 'create extension if not exists pg_stat_statements; select pg_stat_statements_reset()');
         const before = await auditCount(port);
-        const cpu0 = { gateway: cpuSeconds(child.pid!), pg: postgresCpuSeconds(pgDataDir), load: process.cpuUsage() };
+        const cpu0 = { gateway: cpuSeconds(child.pid!), pg: postgresCpuSeconds(pgDataDir), load: process.cpuUsage(), machine: machineTicks() };
         const r = await load(port, c, seconds * 1000);
         const gatewayCpu = cpuSeconds(child.pid!);
         const pgCpu = postgresCpuSeconds(pgDataDir);
         const loadCpu = process.cpuUsage(cpu0.load);
+        const machine = machineTicks();
+        const steal = cpu0.machine && machine && machine.total > cpu0.machine.total
+          ? `${Math.round((100 * (machine.steal - cpu0.machine.steal)) / (machine.total - cpu0.machine.total))}%`
+          : 'n/a';
         const audited = (await auditCount(port)) - before;
         const perEval = (a: number | null, b: number | null) => (a === null || b === null ? 'n/a' : (((b - a) * 1000) / r.requests).toFixed(2));
         rows.push(
-          `| ${target.name} | ${c} | ${r.requests} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${audited === r.requests ? 'yes' : `NO (${audited})`} | ${perEval(cpu0.gateway, gatewayCpu)} | ${perEval(cpu0.pg, pgCpu)} | ${((loadCpu.user + loadCpu.system) / 1000 / r.requests).toFixed(2)} |`,
+          `| ${target.name} | ${c} | ${r.requests} | ${Math.round(r.rps)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${audited === r.requests ? 'yes' : `NO (${audited})`} | ${perEval(cpu0.gateway, gatewayCpu)} | ${perEval(cpu0.pg, pgCpu)} | ${((loadCpu.user + loadCpu.system) / 1000 / r.requests).toFixed(2)} | ${steal} |`,
         );
         process.stderr.write(rows[rows.length - 1] + '\n');
+        if (pgStats && setupUrl) {
+          const top = await onPg(
+            setupUrl,
+            `select calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as q from pg_stat_statements order by total_exec_time desc limit 12`,
+          );
+          for (const s of top.rows) {
+            process.stderr.write(`  ${Number(s.total_exec_time).toFixed(0).padStart(7)} ms ${String(s.calls).padStart(7)} calls ${(Number(s.total_exec_time) / r.requests).toFixed(3)} ms/eval  ${s.q}\n`);
+          }
+        }
         process.stderr.write(`upstream requests so far: osv ${fakes.count('osv')}, pypi ${fakes.count('pypi')}, npm ${fakes.count('npm')}\n`);
       }
     } finally {
@@ -207,6 +241,6 @@ try {
   (pg as PgServer | null)?.stop();
 }
 console.log(`Node ${process.version}, ${os.cpus().length} cores, ${seconds} s per row, load generator in a separate process from the gateway\n`);
-console.log('| database | concurrency | requests | evaluations/s | p50 ms | p99 ms | errors | every answer audited | gateway CPU ms/eval | PostgreSQL CPU ms/eval | load generator CPU ms/eval |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| database | concurrency | requests | evaluations/s | p50 ms | p99 ms | errors | every answer audited | gateway CPU ms/eval | PostgreSQL CPU ms/eval | load generator CPU ms/eval | CPU stolen by the host |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

@@ -1,6 +1,7 @@
 /**
  * Summarise a V8 `.cpuprofile` (from `node --cpu-prof`): self time by
- * function and by package/file, the biggest first.
+ * function and by package/file, and inclusive time by function (the
+ * samples in which the function is anywhere on the stack), the biggest first.
  *
  *   npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 40]
  */
@@ -64,3 +65,20 @@ const show = (title: string, m: Map<string, number>) => {
 console.log(`profile ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, sampled ${(total / 1e6).toFixed(1)} s`);
 show('self time by package / file', pkgTotals);
 show('self time by function', fnTotals);
+
+// Inclusive time: walk each sampled stack once, counting each function once.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const n = byId.get(cur)!;
+    if (n.callFrame.functionName === '(root)') continue;
+    const key = `${n.callFrame.functionName || '(anonymous)'}  ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
+show('inclusive time by function', inclusive);

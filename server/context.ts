@@ -6,6 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ANONYMOUS_ACTOR, type Actor } from './modules/auth/actor';
 import { DEFAULT_TENANT_ID } from './modules/tenants/tenant.entity';
+import type { HeaderLookup } from './rest/router';
 import type { Services } from './services';
 
 export interface TenantRef {
@@ -18,8 +19,8 @@ export interface RequestContext {
   readonly tenant: TenantRef;
   /** This request's unit of work (a fresh fork, created on first use). */
   em(): EntityManager;
-  /** Request headers, lower-cased names. */
-  readonly headers: Headers;
+  /** Request headers (names are case-insensitive). */
+  readonly headers: HeaderLookup;
 }
 
 /** Selects the tenant in single-user mode (the anonymous actor may act for any tenant); org mode takes it from the API key. */
@@ -30,14 +31,14 @@ export const TENANT_HEADER = 'X-Lexgate-Tenant';
  * the default tenant, or the tenant named by `X-Lexgate-Tenant` (an unknown one
  * is refused by the service that looks it up).
  */
-export async function createRequestContext(services: Services, request: Request): Promise<RequestContext> {
+export function createRequestContext(services: Services, headers: HeaderLookup): RequestContext {
   let em: EntityManager | null = null;
-  const named = services.config.auth.enabled ? null : request.headers.get(TENANT_HEADER)?.trim().slice(0, 64);
+  const named = services.config.auth.enabled ? null : headers.get(TENANT_HEADER)?.trim().slice(0, 64);
   return {
     services,
     actor: ANONYMOUS_ACTOR,
     tenant: { id: named || DEFAULT_TENANT_ID },
-    headers: request.headers,
+    headers,
     em() {
       em ??= services.db.em();
       return em;

@@ -1,13 +1,14 @@
 /**
- * node:http around the fetch-style app: converts requests and responses,
- * counts in-flight requests, and stops gracefully (no new connections, wait
- * for in-flight requests up to a grace period, then close the rest).
+ * node:http around the app: REST requests go straight to its routes
+ * (`serveNode`), the rest (GraphQL, the site) through the fetch-style handler
+ * with converted requests and responses. It counts in-flight requests and
+ * stops gracefully (no new connections, wait for in-flight requests up to a
+ * grace period, then close the rest).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { App } from './app';
-import { jsonBodyText } from './rest/http-errors';
 import type { Logger } from './shared/logger';
 
 export interface RunningServer {
@@ -41,14 +42,6 @@ async function writeResponse(res: http.ServerResponse, response: Response, head:
   });
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  const text = jsonBodyText(response);
-  if (text !== null) {
-    // A JSON answer of ours: write the text we already have (no body stream to pump).
-    headers['content-length'] = String(Buffer.byteLength(text));
-    res.writeHead(response.status, headers);
-    res.end(head ? undefined : text);
-    return;
-  }
   res.writeHead(response.status, headers);
   if (head || !response.body) {
     res.end();
@@ -72,6 +65,7 @@ export async function listen(app: App, host: string, port: number, logger: Logge
   const server = http.createServer(async (req, res) => {
     inFlight++;
     try {
+      if (await app.serveNode(req, res)) return;
       const base = `http://${req.headers.host ?? `${host}:${port}`}`;
       const response = await app.fetch(toRequest(req, base));
       await writeResponse(res, response, req.method === 'HEAD');

@@ -66,7 +66,8 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const upstreams = deps.upstreams ?? createUpstreams({ config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger });
   const audit = new AuditService(deps.clock);
-  const batcher = new TransactionBatcher(deps.db, audit);
+  const approvals = new ApprovalService(deps.db, audit, deps.clock);
+  const batcher = new TransactionBatcher(deps.db, audit, approvals);
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
   const rescan = new RescanService(deps.db, registry, upstreams, audit, deps.clock, deps.logger, deps.config.cveScanIntervalHours);
   const rescanScheduler = new RescanScheduler(deps.timers ?? timersOf(deps.clock), deps.config.cveScanIntervalHours, {
@@ -75,8 +76,7 @@ export function createServices(deps: ServiceDeps): Services {
     idle: () => rescan.idle(),
   }, deps.logger);
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled, rescan);
-  const approvals = new ApprovalService(deps.db, audit, deps.clock);
-  const evaluation = new EvaluationService(batcher, registry, upstreams, audit, approvals);
+  const evaluation = new EvaluationService(batcher, registry, upstreams);
   registry.onRevision((em, change) => approvals.settleByRegistry(em, change));
   // The proposers' own HTTP client (the GitHub API), through the one fetch wrapper.
   const proposerHttp = createHttpClient({ timeoutMs: deps.config.upstream.timeoutMs, concurrency: 4, logger: deps.logger, userAgent: `lexgate/${LEXGATE_VERSION}` });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuditService, type AuditAppendInput } from '../server/modules/audit/audit.service';
+import { AuditService, type AuditAppendInput, type StatementRunner } from '../server/modules/audit/audit.service';
 import { ManualClock } from '../server/shared/clock';
 import { dbKinds, freshDatabase, type TestDatabase } from './support/databases';
 
@@ -126,5 +126,81 @@ describe.each(dbKinds())('audit chain on %s', (kind) => {
     expect(first.prevHash).toBe('0'.repeat(64));
     const second = JSON.parse(lines[1]);
     expect(second.prevHash).toBe(first.hash);
+  });
+});
+
+describe.each(dbKinds())('audit chain with two writers on %s', (kind) => {
+  let tdb: TestDatabase;
+  const clock = new ManualClock(new Date('2026-03-01T12:00:00.000Z'));
+  // Two processes (replicas) on one database: each remembers where it last saw the head.
+  const a = new AuditService(clock);
+  const b = new AuditService(clock);
+  const em = () => tdb.db.em() as EntityManager;
+  // A statement on its own, as the batcher runs appends without a transaction.
+  const alone: StatementRunner = (sql, params) => tdb.db.em().execute(sql, params);
+  const inTx = (audit: AuditService, i: number) => tdb.db.em().transactional((tx) => audit.append(tx as EntityManager, row(i, 0)));
+
+  beforeAll(async () => {
+    tdb = await freshDatabase(kind);
+    await em().execute(`insert into tenant (id, name, tier, created_at) values ('second', 'Second', 'free', now())`);
+    await em().execute(`insert into audit_chain_head (tenant_id, seq, hash) values ('second', 0, '${'0'.repeat(64)}')`);
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+  });
+
+  it('never forks the chain when each writer\'s idea of the head goes stale, in or out of a transaction', async () => {
+    await inTx(a, 1);
+    await inTx(b, 2); // b has never seen the head: it locks and reads it
+    await inTx(a, 3); // a's head is stale: its conditional write misses, then it locks
+    const one = await b.appendUnlocked(alone, [b.prepare(row(4, 1)), b.prepare(row(5, 1))]); // b's is stale too
+    expect(one.failed.size).toBe(0);
+    expect(one.leftover).toEqual([]);
+    expect([...one.written.values()].map((r) => r.seq)).toEqual([4, 5]);
+    // Both writers, concurrently, alone and in transactions.
+    await Promise.all(
+      Array.from({ length: 8 }, (_, w) =>
+        (async () => {
+          const audit = w % 2 ? a : b;
+          for (let i = 0; i < 10; i++) {
+            if (i % 2) await inTx(audit, 100 + w * 10 + i);
+            else {
+              const r = await audit.appendUnlocked(alone, [audit.prepare(row(100 + w * 10 + i, w))]);
+              expect(r.failed.size).toBe(0);
+              // Out of attempts under contention: the batcher writes these in a locked transaction.
+              for (const p of r.leftover) await tdb.db.em().transactional((tx) => audit.appendPrepared(tx as EntityManager, [p]));
+            }
+          }
+        })(),
+      ),
+    );
+    const v = await a.verifyChain(em(), 'default');
+    expect(v.firstBroken).toBeNull();
+    expect(v.checked).toBe(85);
+  });
+
+  it('recovers when the transaction holding its last write rolls back', async () => {
+    await expect(
+      tdb.db.em().transactional(async (tx) => {
+        await a.append(tx as EntityManager, row(500, 0));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow(/rolled back/);
+    // a remembers a head that was never committed; its next writes still chain onto the real one.
+    const r = await a.appendUnlocked(alone, [a.prepare(row(501, 0))]);
+    expect([...r.written.values()][0].seq).toBe(86);
+    await inTx(a, 502);
+    const v = await a.verifyChain(em(), 'default');
+    expect(v).toMatchObject({ ok: true, checked: 87 });
+  });
+
+  it('writes each tenant of a batch on its own: an unknown tenant fails only its rows', async () => {
+    const rows = [a.prepare(row(600, 0)), a.prepare({ ...row(601, 0), tenantId: 'nobody' }), a.prepare({ ...row(602, 0), tenantId: 'second' })];
+    const r = await a.appendUnlocked(alone, rows);
+    expect(r.written.get(rows[0])?.seq).toBe(88);
+    expect(r.written.get(rows[2])?.seq).toBe(1);
+    expect(String(r.failed.get(rows[1]))).toMatch(/unknown tenant "nobody"/);
+    expect((await a.verifyChain(em(), 'second')).ok).toBe(true);
+    expect((await a.verifyChain(em(), 'default')).checked).toBe(88);
   });
 });

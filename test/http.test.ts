@@ -4,9 +4,11 @@ import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from './support/databases';
-import { createTestApp, type TestApp } from './support/harness';
+import { createTestApp, type TestApp, type Transport } from './support/harness';
 
-describe.each(dbKinds())('HTTP surface on %s', (kind) => {
+const cases = dbKinds().flatMap((kind) => (['fetch', 'node'] as Transport[]).map((transport) => [kind, transport] as const));
+
+describe.each(cases)('HTTP surface on %s through %s', (kind, transport) => {
   let t: TestApp;
   let siteDir: string;
 
@@ -20,7 +22,7 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
     fs.writeFileSync(path.join(siteDir, '_astro', 'island.abc123.js'), 'export const x = 1;');
     fs.writeFileSync(path.join(siteDir, '_astro', 'style.abc123.css'), 'body{}');
     fs.writeFileSync(path.join(path.dirname(siteDir), 'lexgate-secret.txt'), 'secret');
-    t = await createTestApp(kind, { env: { LEXGATE_SITE_DIR: siteDir, LEXGATE_MAX_BODY_BYTES: '4096' } });
+    t = await createTestApp(kind, { transport, env: { LEXGATE_SITE_DIR: siteDir, LEXGATE_MAX_BODY_BYTES: '4096' } });
   });
   afterAll(async () => {
     await t?.close();
@@ -65,6 +67,32 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
     });
     expect(res.status).toBe(413);
     expect((await res.json()).detail).toMatch(/LEXGATE_MAX_BODY_BYTES/);
+    // The same on the REST routes, in each dialect, declared or streamed without a length.
+    const rest = await t.request('/api/v1/approval-requests', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lexalign-project': 'p' },
+      body: JSON.stringify({ package: 'x', rationale: 'y'.repeat(8000) }),
+    });
+    expect(rest.status).toBe(413);
+    expect((await rest.json()).detail).toMatch(/LEXGATE_MAX_BODY_BYTES/);
+    const chunks = [new TextEncoder().encode('{"action":"'), new Uint8Array(6000).fill(0x61), new TextEncoder().encode('"}')];
+    const streamed = await t.request('/v1/actions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({
+        pull(c) {
+          const next = chunks.shift();
+          if (next) c.enqueue(next);
+          else c.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: 'payload_too_large', code: 'payload_too_large' });
+    // Nothing of either was kept.
+    const pending = await (await t.request('/api/v1/reports/approval-requests')).json();
+    expect(pending.items).toEqual([]);
   });
 
   it('answers the health query over GraphQL with the same facts as REST', async () => {
@@ -143,6 +171,35 @@ describe.each(dbKinds())('HTTP surface on %s', (kind) => {
   it('verifies the chain over GraphQL', async () => {
     const r = await t.graphql(`{ verifyAuditChain { ok checked firstBrokenSeq reason } }`);
     expect(r.data.verifyAuditChain).toEqual({ ok: true, checked: 8, firstBrokenSeq: null, reason: null });
+  });
+
+  it('answers REST evaluate, its errors and HEAD with the same headers on every route', async () => {
+    // After the audit-paging tests: these add audit rows. A registry denial needs no upstream.
+    const ok = await t.request('/api/v1/evaluate?package=PyCrypto&version=2.6.1', {
+      headers: { 'X-LexAlign-Project': 'web', 'X-LexAlign-Agent-Model': 'model-a', 'X-LexAlign-Agent-Version': '1' },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(ok.headers.get('x-frame-options')).toBe('DENY');
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    const body = await ok.json();
+    expect(body).toMatchObject({ package: 'PyCrypto', registry_status: 'banned', verdict: 'DENIED' });
+    const missing = await t.request('/api/v1/evaluate?package=pycrypto');
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).detail).toMatch(/X-LexAlign-Project/);
+    const twice = await t.request('/api/v1/evaluate?package=a&package=b', { headers: { 'X-LexAlign-Project': 'web' } });
+    expect(twice.status).toBe(422);
+    expect((await twice.json()).detail[0]).toMatchObject({ loc: ['query', 'package'] });
+    const head = await t.request('/api/v1/health', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await head.text()).toBe('');
+    const yaml = await t.request('/api/v1/registry/export');
+    expect(yaml.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+    expect(yaml.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await yaml.text()).toMatch(/packages:/);
+    const audited = await t.graphql(`{ auditLog(first: 1, filter: { kind: DEPENDENCY_EVALUATION }) { ... on QueryAuditLogSuccess { data { edges { node { project agentModel agentVersion package } } } } } }`);
+    expect(audited.data.auditLog.data.edges[0].node).toEqual({ project: 'web', agentModel: 'model-a', agentVersion: '1', package: 'PyCrypto' });
   });
 
   it('refuses queries nested deeper than the limit, fragments included', async () => {

@@ -2,20 +2,23 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlTx } from '../server/db/sql-tx';
 import { TransactionBatcher } from '../server/db/transaction-batcher';
+import { ApprovalService, MAX_HISTORY_REPEATS, type RequestApprovalInput } from '../server/modules/approvals/approval.service';
 import { AuditService } from '../server/modules/audit/audit.service';
 import { ManualClock } from '../server/shared/clock';
 import { dbKinds, freshDatabase, type TestDatabase } from './support/databases';
 
 describe.each(dbKinds())('batched transactions on %s', (kind) => {
   let tdb: TestDatabase;
-  const audit = new AuditService(new ManualClock());
+  const clock = new ManualClock();
+  const audit = new AuditService(clock);
+  const approvals = new ApprovalService({} as never, audit, clock); // fileMany/check need no Database of their own
   beforeAll(async () => {
     tdb = await freshDatabase(kind);
   });
   afterAll(() => tdb?.drop());
 
   it('commits the good units of a batch (ORM and plain-statement ones), rolls back a failing one alone, and keeps the chain whole', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit);
+    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, i) => {
         // ORM units and plain-statement units alike (on PostgreSQL they run in different transactions).
@@ -40,7 +43,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('writes the audit-only appends of a batch in one statement, with every field intact', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit);
+    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const detailed = {
@@ -105,7 +108,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('rejects every unit of a batch whose commit fails, and writes none of them', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit);
+    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
     const before = (await audit.verifyChain(tdb.db.em() as EntityManager, 'default')).checked;
     // A deferred constraint fails at commit time, after every unit succeeded.
     await tdb.db.em().getConnection().execute(`create table if not exists batch_probe (id int primary key, ref int, constraint batch_probe_ref check (ref is null or ref > 0) )`);
@@ -124,5 +127,67 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     const after = await audit.verifyChain(tdb.db.em() as EntityManager, 'default');
     expect(after).toMatchObject({ ok: true, checked: before });
+  });
+
+  it('files a batch of approval requests with one upsert, as if filed one by one, each audit row after the row that filed it', async () => {
+    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const em = tdb.db.em() as EntityManager;
+    const before = (await audit.verifyChain(em, 'default')).checked;
+    const filing = (pkg: string, version: string | null, rationale = 'license unknown'): RequestApprovalInput => ({
+      tenantId: 'default', project: 'batch', requester: 'anonymous', ecosystem: 'pypi', package: pkg, version, rationale, source: 'auto', agentModel: 'm', agentVersion: null,
+    });
+    const evalRow = (pkg: string) => ({ tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'batch', package: pkg });
+    // A request decided before the batch stays decided; its repeat is still recorded.
+    await em.transactional((tx) => approvals.request(tx as EntityManager, filing('decided', null)));
+    await em.execute(`update approval_request set status = 'REJECTED', decision_reason = 'no' where normalized_name = 'decided'`);
+    const asked = ['Alpha', 'beta', 'alpha', 'decided', 'ALPHA', 'gamma'];
+    const results = await Promise.all(asked.map((p, i) => batcher.appendFiling(evalRow(p), filing(p, i === 0 ? '1.0' : null, `why ${i}`))));
+    // One request row per name; the repeats counted in order.
+    expect(results.map((r) => r.filed.created)).toEqual([true, true, false, false, false, true]);
+    expect(results.map((r) => r.filed.request.requestCount)).toEqual([1, 1, 2, 2, 3, 1]);
+    expect(results.map((r) => r.filed.alreadyDecided)).toEqual([false, false, false, true, false, false]);
+    expect(new Set([0, 2, 4].map((i) => results[i].filed.request.id)).size).toBe(1);
+    const alpha = (await approvals.list(em, 'default', { project: 'batch' })).find((r) => r.normalizedName === 'alpha')!;
+    expect(alpha).toMatchObject({ requestCount: 3, package: 'ALPHA', version: '1.0', rationale: 'why 4', status: 'PENDING_REVIEW', lastAuditId: results[4].filed.request.lastAuditId });
+    expect(alpha.history.map((h) => [h.status, h.note])).toEqual([['PENDING_REVIEW', 'why 0'], ['REQUESTED_AGAIN', 'why 2'], ['REQUESTED_AGAIN', 'why 4']]);
+    const decided = (await approvals.list(em, 'default', { project: 'batch' })).find((r) => r.normalizedName === 'decided')!;
+    expect(decided).toMatchObject({ status: 'REJECTED', requestCount: 2, rationale: 'license unknown' });
+    // The chain: each filing's own row, then its APPROVAL_REQUESTED row.
+    const page = await audit.list(em, 'default', {}, 12, null);
+    const rows = page.rows.reverse();
+    expect(rows.map((r) => `${r.kind}:${r.package}`)).toEqual(asked.flatMap((p) => [`DEPENDENCY_EVALUATION:${p}`, `APPROVAL_REQUESTED:${p}`]));
+    results.forEach((r, i) => {
+      expect(r.record.id).toBe(rows[2 * i].id);
+      expect(rows[2 * i + 1].id).toBe(r.filed.request.lastAuditId);
+      expect(rows[2 * i + 1].details).toMatchObject({ requestId: r.filed.request.id, requestCount: r.filed.request.requestCount, created: r.filed.created });
+    });
+    expect(rows[7].reason).toMatch(/already rejected \(no\) and stays so/);
+    expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 1 + 12 });
+  });
+
+  it('caps a request\'s history when one batch repeats it past the cap', async () => {
+    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const em = tdb.db.em() as EntityManager;
+    const f: RequestApprovalInput = { tenantId: 'default', project: 'cap', requester: 'anonymous', ecosystem: 'npm', package: 'left-pad', version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null };
+    const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'cap' };
+    await Promise.all(Array.from({ length: MAX_HISTORY_REPEATS + 5 }, () => batcher.appendFiling(row, f)));
+    await Promise.all(Array.from({ length: 3 }, () => batcher.appendFiling(row, f)));
+    const [r] = await approvals.list(em, 'default', { project: 'cap' });
+    expect(r.requestCount).toBe(MAX_HISTORY_REPEATS + 8);
+    expect(r.history).toHaveLength(MAX_HISTORY_REPEATS);
+  });
+
+  it('fails a filing the database refuses alone, and writes the rest of its batch', async () => {
+    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const em = tdb.db.em() as EntityManager;
+    const before = (await audit.verifyChain(em, 'default')).checked;
+    const f = (pkg: string): RequestApprovalInput => ({ tenantId: 'default', project: 'split', requester: 'anonymous', ecosystem: 'pypi', package: pkg, version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null });
+    const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'split' };
+    // A valid PyPI name, longer than the request table's column: only the database refuses it.
+    const long = `a${'b'.repeat(320)}`;
+    const results = await Promise.allSettled([batcher.appendFiling(row, f('one')), batcher.appendFiling(row, f(long)), batcher.append(row), batcher.appendFiling(row, f('two'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((await approvals.list(em, 'default', { project: 'split' })).map((r) => r.normalizedName).sort()).toEqual(['one', 'two']);
+    expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 });
   });
 });

@@ -62,6 +62,12 @@ export interface Database {
    * ORM owns, so there this is null and callers use `em()`.
    */
   readonly rawTransaction: (<T>(fn: (tx: RawTransaction) => Promise<T>) => Promise<T>) | null;
+  /**
+   * One statement on its own (it commits by itself, all or nothing) on the
+   * same plain connections: a whole write in one round trip. Null where
+   * `rawTransaction` is.
+   */
+  readonly rawStatement: RawTransaction['query'] | null;
   /** `SELECT 1` with a time bound. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -166,6 +172,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
           } finally {
             client.release(broken instanceof Error ? broken : undefined);
           }
+        }
+      : null,
+    rawStatement: rawPool
+      ? async <R>(sql: string, params: unknown[], name?: string): Promise<R[]> => {
+          const res = await rawPool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+          return res.rows as R[];
         }
       : null,
     async migrate() {

@@ -11,14 +11,16 @@
  *   written by one multi-row statement after the units.
  * On an external PostgreSQL the `runSql` units and the appends run on a plain
  * driver transaction (no ORM query building), and `run` units, if any, in an
- * ORM transaction after it; on the embedded database everything shares the
+ * ORM transaction after it; a batch of appends alone is one statement per
+ * tenant with no transaction around it (`AuditService.appendUnlocked`); on the embedded database everything shares the
  * ORM's transaction (it has one connection). Every caller is answered after
  * the commit that holds its work.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AuditAppendInput, AuditRecord, AuditService, PreparedAppend } from '../modules/audit/audit.service';
+import type { ApprovalService, FiledRequest, RequestApprovalInput } from '../modules/approvals/approval.service';
+import type { AuditAppendInput, AuditRecord, AuditService, PreparedAppend, StatementRunner } from '../modules/audit/audit.service';
 import type { Database } from './orm';
-import { sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
+import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
 
 interface Settle {
   resolve: (v: never) => void;
@@ -33,6 +35,16 @@ interface SqlUnit extends Settle {
 interface Append extends Settle {
   row: PreparedAppend;
 }
+interface Filing extends Settle {
+  row: PreparedAppend;
+  filing: RequestApprovalInput;
+}
+
+/** What `appendFiling` resolves with. */
+export interface FiledAppend {
+  record: AuditRecord;
+  filed: FiledRequest['result'];
+}
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -40,11 +52,13 @@ export class TransactionBatcher {
   private ormUnits: OrmUnit[] = [];
   private sqlUnits: SqlUnit[] = [];
   private appends: Append[] = [];
+  private filings: Filing[] = [];
   private running = false;
 
   constructor(
     private readonly db: Database,
-    private readonly audit: Pick<AuditService, 'appendPrepared' | 'forgetTransaction' | 'prepare'>,
+    private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'forgetTransaction' | 'prepare'>,
+    private readonly approvals: Pick<ApprovalService, 'fileMany' | 'check'>,
     private readonly maxBatch = 256,
   ) {}
 
@@ -76,6 +90,21 @@ export class TransactionBatcher {
     });
   }
 
+  /**
+   * Append one audit row and file (or repeat) the approval request it calls
+   * for, in the next batch: the batch's requests are one upsert, and their
+   * APPROVAL_REQUESTED rows join its audit statement (each right after the
+   * row that filed it). A bad row or request is refused here, alone.
+   */
+  appendFiling(input: AuditAppendInput, filing: RequestApprovalInput): Promise<FiledAppend> {
+    return new Promise<FiledAppend>((resolve, reject) => {
+      const row = this.audit.prepare(input); // throws into this promise
+      this.approvals.check(filing);
+      this.filings.push({ row, filing, resolve: resolve as (v: never) => void, reject });
+      this.kick();
+    });
+  }
+
   private kick(): void {
     if (!this.running) void this.drain();
   }
@@ -85,7 +114,7 @@ export class TransactionBatcher {
     // Let the callers of this same turn of the event loop join the first batch.
     await new Promise<void>((r) => setImmediate(r));
     try {
-      while (this.ormUnits.length + this.sqlUnits.length + this.appends.length > 0) {
+      while (this.ormUnits.length + this.sqlUnits.length + this.filings.length + this.appends.length > 0) {
         let room = this.maxBatch;
         const take = <T>(queue: T[]): T[] => {
           const taken = queue.splice(0, room);
@@ -94,18 +123,25 @@ export class TransactionBatcher {
         };
         const ormUnits = take(this.ormUnits);
         const sqlUnits = take(this.sqlUnits);
+        const filings = take(this.filings);
         const appends = take(this.appends);
         const raw = this.db.rawTransaction;
-        if (raw && (sqlUnits.length > 0 || appends.length > 0)) {
-          await this.settle([...sqlUnits, ...appends], () =>
+        const statement = this.db.rawStatement;
+        if (raw && statement && sqlUnits.length === 0 && filings.length === 0 && appends.length > 0) {
+          await this.appendUnlocked(statement, appends, raw);
+          if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
+        } else if (raw && (sqlUnits.length > 0 || filings.length > 0 || appends.length > 0)) {
+          const onRaw = (sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]) => () =>
             raw((raw) => {
               const tx = sqlTxOfRaw(raw);
-              return this.runUnits(tx, sqlUnits.map((u) => () => u.work(tx)), appends);
-            }),
-          );
-          if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], []));
+              return this.runUnits(tx, sqlUnits.map((u) => () => u.work(tx)), filings, appends);
+            });
+          await this.settleOrSplit(sqlUnits, filings, appends, onRaw);
+          if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
+        } else if (ormUnits.length > 0) {
+          await this.settle([...ormUnits, ...sqlUnits, ...filings, ...appends], () => this.inOrmTransaction(ormUnits, sqlUnits, filings, appends));
         } else {
-          await this.settle([...ormUnits, ...sqlUnits, ...appends], () => this.inOrmTransaction(ormUnits, sqlUnits, appends));
+          await this.settleOrSplit(sqlUnits, filings, appends, (sqlUnits, filings, appends) => () => this.inOrmTransaction([], sqlUnits, filings, appends));
         }
       }
     } finally {
@@ -113,21 +149,59 @@ export class TransactionBatcher {
     }
   }
 
-  private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], appends: Append[]): Promise<Outcome[]> {
+  /**
+   * Only appends: each tenant's rows in one statement of its own (one round
+   * trip, no BEGIN/COMMIT); rows whose chain head kept moving are written in
+   * a transaction that locks it.
+   */
+  private async appendUnlocked(statement: StatementRunner, appends: Append[], raw: NonNullable<Database['rawTransaction']>): Promise<void> {
+    const run: StatementRunner = (sql, params, name) => statement(dollarParams(sql), params, name);
+    const { written, failed, leftover } = await this.audit.appendUnlocked(run, appends.map((a) => a.row));
+    const rest: Append[] = [];
+    for (const a of appends) {
+      const record = written.get(a.row);
+      if (record) a.resolve(record as never);
+      else if (failed.has(a.row)) a.reject(failed.get(a.row));
+      else rest.push(a);
+    }
+    if (rest.length > 0) await this.settle(rest, () => raw((r) => this.runUnits(sqlTxOfRaw(r), [], [], rest)));
+  }
+
+  private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]): Promise<Outcome[]> {
     return this.db.em().transactional((trx) => {
       const em = trx as EntityManager;
       const tx = sqlTxOfEm(em);
-      return this.runUnits(tx, [...ormUnits.map((u) => () => u.work(em)), ...sqlUnits.map((u) => () => u.work(tx))], appends);
+      return this.runUnits(tx, [...ormUnits.map((u) => () => u.work(em)), ...sqlUnits.map((u) => () => u.work(tx))], filings, appends);
     });
   }
 
   /**
-   * Inside one transaction: each unit in a savepoint (none when it is alone),
-   * then the appends in one statement. Outcomes in the order of `units`, then
-   * the appends. A lone unit's failure fails the transaction.
+   * Settle a batch; if its transaction failed and it held only filings and
+   * appends (no units, whose work must not run twice), write each filing in a
+   * transaction of its own and the appends together, so that one bad request
+   * fails alone.
    */
-  private async runUnits(tx: SqlTx, units: (() => Promise<unknown>)[], appends: Append[]): Promise<Outcome[]> {
-    const alone = units.length === 1 && appends.length === 0;
+  private async settleOrSplit(
+    sqlUnits: SqlUnit[],
+    filings: Filing[],
+    appends: Append[],
+    transaction: (sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]) => () => Promise<Outcome[]>,
+  ): Promise<void> {
+    const splittable = sqlUnits.length === 0 && filings.length > 0 && filings.length + appends.length > 1;
+    if (await this.settle([...sqlUnits, ...filings, ...appends], transaction(sqlUnits, filings, appends), !splittable)) return;
+    for (const f of filings) await this.settle([f], transaction([], [f], []));
+    if (appends.length > 0) await this.settle(appends, transaction([], [], appends));
+  }
+
+  /**
+   * Inside one transaction: each unit in a savepoint (none when it is alone),
+   * then the filings' requests in one upsert, then every audit row (each
+   * filing's own row and its request's, then the appends) in one statement.
+   * Outcomes in the order of `units`, then the filings, then the appends. A
+   * lone unit's failure fails the transaction.
+   */
+  private async runUnits(tx: SqlTx, units: (() => Promise<unknown>)[], filings: Filing[], appends: Append[]): Promise<Outcome[]> {
+    const alone = units.length === 1 && filings.length === 0 && appends.length === 0;
     const outcomes: Outcome[] = [];
     for (const work of units) {
       if (!alone) await tx.execute('savepoint lexgate_unit', [], 'lexgate_savepoint');
@@ -142,26 +216,34 @@ export class TransactionBatcher {
         outcomes.push({ ok: false, error });
       }
     }
-    if (appends.length > 0) {
-      const records = await this.audit.appendPrepared(tx, appends.map((a) => a.row));
-      for (const value of records) outcomes.push({ ok: true, value });
+    if (filings.length + appends.length > 0) {
+      const filed = filings.length > 0 ? await this.approvals.fileMany(tx, filings.map((f) => f.filing)) : [];
+      const rows = [...filings.flatMap((f, i) => [f.row, filed[i].auditRow]), ...appends.map((a) => a.row)];
+      const records = await this.audit.appendPrepared(tx, rows);
+      filings.forEach((_, i) => outcomes.push({ ok: true, value: { record: records[2 * i], filed: filed[i].result } satisfies FiledAppend }));
+      for (const value of records.slice(2 * filings.length)) outcomes.push({ ok: true, value });
     }
     return outcomes;
   }
 
-  /** Run a transaction and answer its callers (all rejected when it fails: nothing of it was kept). */
-  private async settle(items: Settle[], transaction: () => Promise<Outcome[]>): Promise<void> {
+  /**
+   * Run a transaction and answer its callers; true when it committed. When it
+   * fails nothing of it was kept: its callers are rejected, unless
+   * `rejectOnFailure` is false (the caller retries them).
+   */
+  private async settle(items: Settle[], transaction: () => Promise<Outcome[]>, rejectOnFailure = true): Promise<boolean> {
     let outcomes: Outcome[];
     try {
       outcomes = await transaction();
     } catch (error) {
-      for (const item of items) item.reject(error);
-      return;
+      if (rejectOnFailure) for (const item of items) item.reject(error);
+      return false;
     }
     items.forEach((item, i) => {
       const o = outcomes[i];
       if (o.ok) item.resolve(o.value as never);
       else item.reject(o.error);
     });
+    return true;
   }
 }

@@ -8,7 +8,7 @@ import { evaluationToWire } from '../modules/evaluation/evaluation.wire';
 import { UnprocessableError, ValidationError } from '../shared/errors';
 import { json } from './http-errors';
 import { lexAlignCaller } from './lexalign-caller';
-import type { Route } from './router';
+import type { RestRequest, Route } from './router';
 
 /** lex-align's health fields first, then ours (additive). */
 export function healthToWire(h: HealthReport) {
@@ -38,10 +38,10 @@ export function healthToWire(h: HealthReport) {
 }
 
 /** Parse a JSON body with a zod schema; problems become FastAPI-style 422s naming the field. */
-export async function parseBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export function parseBody<S extends z.ZodType>(request: RestRequest, schema: S): z.infer<S> {
   let raw: unknown;
   try {
-    const text = await request.text();
+    const text = request.text();
     raw = text.trim() === '' ? undefined : JSON.parse(text);
   } catch {
     throw new UnprocessableError('body is not valid JSON', 'body', 'body');
@@ -100,7 +100,7 @@ export const apiV1Routes: Route[] = [
     dialect: 'lexalign',
     handler: async ({ ctx, request }) => {
       const caller = lexAlignCaller(ctx);
-      const body = await parseBody(request, requestApprovalSchema);
+      const body = parseBody(request, requestApprovalSchema);
       const res = await ctx.services.approvals.requestForCaller(caller, { ...body, version: body.version ?? null, source: 'agent' });
       const r = res.request;
       return json(

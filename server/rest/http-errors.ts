@@ -19,27 +19,23 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
 
 export type ErrorDialect = 'lexalign' | 'novyx';
 
-/** The text of responses built by `json`, so the node:http adapter can write it without reading the body stream. */
-const bodyTexts = new WeakMap<Response, string>();
-
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body);
-  const response = new Response(text, {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  });
-  bodyTexts.set(response, text);
-  return response;
+/**
+ * A REST answer as plain data: the node:http server writes it directly and
+ * `app.fetch` wraps it in a `Response` (no body stream in between).
+ */
+export interface RestResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
 }
 
-/** The body of a response `json` built and nobody has read yet, else null. */
-export function jsonBodyText(response: Response): string | null {
-  const text = bodyTexts.get(response);
-  return text !== undefined && !response.bodyUsed ? text : null;
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): RestResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) };
 }
 
 /** The response for a refused request, in the route's dialect. */
-export function errorResponse(err: DomainError, dialect: ErrorDialect): Response {
+export function errorResponse(err: DomainError, dialect: ErrorDialect): RestResponse {
   const status = STATUS_BY_CODE[err.code];
   if (dialect === 'novyx') {
     const code = typeof err.details.novyxCode === 'string' ? err.details.novyxCode : err.code;
@@ -53,7 +49,7 @@ export function errorResponse(err: DomainError, dialect: ErrorDialect): Response
 }
 
 /** The response for a bug: logged by the caller, masked here. */
-export function internalErrorResponse(dialect: ErrorDialect): Response {
+export function internalErrorResponse(dialect: ErrorDialect): RestResponse {
   if (dialect === 'novyx') {
     return json({ error: 'internal_error', code: 'internal_error', message: 'Internal server error' }, 500);
   }

@@ -19,13 +19,13 @@ import {
 } from '../modules/governance/governance.wire';
 import { DomainError } from '../shared/errors';
 import { json } from './http-errors';
-import type { Route } from './router';
+import type { RestRequest, Route } from './router';
 
 const caller = (ctx: RequestContext): GovernanceCaller => ({ tenantId: ctx.tenant.id, requester: ctx.actor.id });
 
 /** The JSON body (undefined when empty); malformed JSON is a 400 naming the body. */
-async function readJson(request: Request, code: string): Promise<unknown> {
-  const text = await request.text();
+function readJson(request: RestRequest, code: string): unknown {
+  const text = request.text();
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
@@ -51,7 +51,7 @@ export const novyxV1Routes: Route[] = [
     path: '/v1/actions',
     dialect: 'novyx',
     handler: async ({ ctx, request }) => {
-      const body = await readJson(request, INVALID_ACTION);
+      const body = readJson(request, INVALID_ACTION);
       const res = await ctx.services.governance.submitAction(caller(ctx), body);
       return json(submissionToWire(res.action));
     },
@@ -96,7 +96,7 @@ export const novyxV1Routes: Route[] = [
     path: '/v1/approvals/:id/decision',
     dialect: 'novyx',
     handler: async ({ ctx, request, url, params }) => {
-      const raw = await readJson(request, INVALID_DECISION);
+      const raw = readJson(request, INVALID_DECISION);
       if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
         throw new DomainError('validation_failed', 'the body must be a JSON object {decision, reason, approver_id}', 'body', { novyxCode: INVALID_DECISION });
       }
@@ -140,7 +140,7 @@ export const novyxV1Routes: Route[] = [
     path: '/v1/control/policies',
     dialect: 'novyx',
     handler: async ({ ctx, request }) => {
-      const body = await readJson(request, INVALID_POLICY);
+      const body = readJson(request, INVALID_POLICY);
       const res = await ctx.services.governance.upsertPolicy(caller(ctx), body, { nameFromPath: null, mode: 'create' });
       return json(policyChangeToWire(res), res.change === 'created' ? 201 : 200);
     },
@@ -157,7 +157,7 @@ export const novyxV1Routes: Route[] = [
     path: '/v1/control/policies/:name',
     dialect: 'novyx',
     handler: async ({ ctx, request, params }) => {
-      const body = await readJson(request, INVALID_POLICY);
+      const body = readJson(request, INVALID_POLICY);
       const res = await ctx.services.governance.upsertPolicy(caller(ctx), body, { nameFromPath: params.name, mode: 'update' });
       return json(policyChangeToWire(res));
     },

@@ -28,9 +28,9 @@ function proposalToWire(o: ProposalOutcome) {
 }
 
 /** lex-align answers 400 `{detail}` for a bad body here, not FastAPI's 422. */
-async function parse400<T>(fn: () => Promise<T>): Promise<T> {
+function parse400<T>(fn: () => T): T {
   try {
-    return await fn();
+    return fn();
   } catch (e) {
     if (e instanceof UnprocessableError) throw new RegistryInvalidError(e.message, e.field);
     throw e;
@@ -55,8 +55,10 @@ export const registryRoutes: Route[] = [
     path: '/api/v1/registry/export',
     dialect: 'lexalign',
     handler: ({ ctx }) =>
-      new Response(ctx.services.registryLifecycle.exportYaml(ctx.tenant.id), {
+      ({
+        status: 200,
         headers: { 'content-type': 'application/yaml; charset=utf-8', 'content-disposition': 'attachment; filename="registry.yml"', 'cache-control': 'no-store' },
+        body: ctx.services.registryLifecycle.exportYaml(ctx.tenant.id),
       }),
   },
   {
@@ -65,7 +67,7 @@ export const registryRoutes: Route[] = [
     dialect: 'lexalign',
     handler: async ({ ctx, request }) => {
       const caller = lexAlignCaller(ctx);
-      const body = await parse400(() => parseBody(request, proposalSchema));
+      const body = parse400(() => parseBody(request, proposalSchema));
       const rule: ProposedRule = {
         ecosystem: body.ecosystem,
         name: body.name,
@@ -85,7 +87,7 @@ export const registryRoutes: Route[] = [
     dialect: 'lexalign',
     handler: async ({ ctx, request }) => {
       const caller = operatorCaller(ctx);
-      const { rationale, ...patch } = await parse400(() => parseBody(request, policyPatchSchema));
+      const { rationale, ...patch } = parse400(() => parseBody(request, policyPatchSchema));
       const out = await ctx.services.registryLifecycle.updateGlobalPolicies(caller, patch, rationale?.trim() || 'Global policy change.');
       return json(proposalToWire(out));
     },
@@ -96,7 +98,7 @@ export const registryRoutes: Route[] = [
     dialect: 'lexalign',
     handler: async ({ ctx, request, params }) => {
       const caller = operatorCaller(ctx);
-      const body = await parse400(() => parseBody(request, removeRuleSchema.optional().default({ ecosystem: 'pypi' })));
+      const body = parse400(() => parseBody(request, removeRuleSchema.optional().default({ ecosystem: 'pypi' })));
       const out = await ctx.services.registryLifecycle.removePackageRule(
         caller,
         body.ecosystem as Ecosystem,
@@ -111,7 +113,7 @@ export const registryRoutes: Route[] = [
     path: '/api/v1/registry/parse-yaml',
     dialect: 'lexalign',
     handler: async ({ ctx, request }) => {
-      const body = await parse400(() => parseBody(request, parseYamlSchema));
+      const body = parse400(() => parseBody(request, parseYamlSchema));
       return json(ctx.services.registryLifecycle.parseYaml(body.yaml_text));
     },
   },
@@ -126,7 +128,7 @@ export const registryRoutes: Route[] = [
     path: '/api/v1/registry/webhook',
     dialect: 'lexalign',
     handler: async ({ ctx, request }) => {
-      const raw = new Uint8Array(await request.arrayBuffer());
+      const raw = request.body;
       const out = await ctx.services.registryLifecycle.webhook(raw, ctx.headers.get('x-hub-signature-256'), ctx.headers.get('x-github-event'));
       return json(webhookToWire(out));
     },
@@ -137,7 +139,7 @@ export const registryRoutes: Route[] = [
     dialect: 'lexalign',
     handler: async ({ ctx, request, params }) => {
       const caller = operatorCaller(ctx);
-      const body = await parse400(() => parseBody(request, approveSchema));
+      const body = parse400(() => parseBody(request, approveSchema));
       const out = await ctx.services.registryLifecycle.approve(caller, params.id, body);
       return json({ request: approvalRequestToWire(out.request), proposal: proposalToWire(out), live: out.live });
     },
@@ -148,7 +150,7 @@ export const registryRoutes: Route[] = [
     dialect: 'lexalign',
     handler: async ({ ctx, request, params }) => {
       const caller = operatorCaller(ctx);
-      const body = await parse400(() => parseBody(request, rejectSchema));
+      const body = parse400(() => parseBody(request, rejectSchema));
       const out = await ctx.services.registryLifecycle.reject(caller, params.id, body.reason);
       return json({ request: approvalRequestToWire(out) });
     },

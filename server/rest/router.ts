@@ -5,11 +5,32 @@
  */
 import type { RequestContext } from '../context';
 import { DomainError } from '../shared/errors';
-import { errorResponse, internalErrorResponse, json, type ErrorDialect } from './http-errors';
+import { errorResponse, internalErrorResponse, json, type ErrorDialect, type RestResponse } from './http-errors';
+
+/** Request headers by name (case-insensitive), as both transports have them. */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
+/** A REST request as plain data; the body is already read (and capped). */
+export interface RestRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: HeaderLookup;
+  readonly body: Uint8Array;
+  /** The body as UTF-8 text. */
+  text(): string;
+}
+
+const utf8 = new TextDecoder();
+
+export function restRequest(method: string, url: URL, headers: HeaderLookup, body: Uint8Array): RestRequest {
+  return { method, url, headers, body, text: () => utf8.decode(body) };
+}
 
 export interface RouteInput {
   ctx: RequestContext;
-  request: Request;
+  request: RestRequest;
   url: URL;
   params: Record<string, string>;
 }
@@ -18,7 +39,7 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   dialect: ErrorDialect;
-  handler: (input: RouteInput) => Promise<Response> | Response;
+  handler: (input: RouteInput) => Promise<RestResponse> | RestResponse;
 }
 
 interface CompiledRoute extends Route {
@@ -51,12 +72,8 @@ export class Router {
     return this.routes.some((r) => r.regex.test(pathname));
   }
 
-  async handle(
-    request: Request,
-    url: URL,
-    makeContext: () => Promise<RequestContext>,
-    onBug: (err: unknown) => void,
-  ): Promise<Response | null> {
+  async handle(request: RestRequest, makeContext: () => RequestContext, onBug: (err: unknown) => void): Promise<RestResponse | null> {
+    const url = request.url;
     const matching = this.routes.filter((r) => r.regex.test(url.pathname));
     if (matching.length === 0) return null;
     const method = request.method === 'HEAD' ? 'GET' : request.method;
@@ -75,7 +92,7 @@ export class Router {
       params[n] = decodeURIComponent(m[i + 1]);
     });
     try {
-      const ctx = await makeContext();
+      const ctx = makeContext();
       return await route.handler({ ctx, request, url, params });
     } catch (err) {
       if (err instanceof DomainError) return errorResponse(err, route.dialect);

@@ -1,11 +1,13 @@
 /**
  * An app in-process on a fresh database, for integration tests: requests go
- * through `app.fetch` (the same handler node:http serves), no port needed.
+ * through `app.fetch` (no port needed), or, with `transport: 'node'`, through
+ * the node:http server main.ts runs, listening on a loopback port.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, type App } from '../../server/app';
+import { listen, type RunningServer } from '../../server/http-server';
 import { loadConfig, type Config } from '../../server/config';
 import type { Database } from '../../server/db/orm';
 import type { AtomicWriteHooks } from '../../server/modules/registry/proposers/atomic-write';
@@ -41,7 +43,11 @@ export interface TestAppOptions {
   registryWriteHooks?: AtomicWriteHooks;
   /** Use this data directory (kept by close()) instead of a fresh temporary one. */
   dataDir?: string;
+  /** 'fetch' (default): `app.fetch` in-process; 'node': the node:http server on a loopback port. */
+  transport?: Transport;
 }
+
+export type Transport = 'fetch' | 'node';
 
 export const ORIGIN = 'http://lexgate.test';
 
@@ -54,7 +60,13 @@ export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Pr
   const services = createServices({ config, db, clock, logger: silentLogger, upstreams: opts.upstreams, registryWriteHooks: opts.registryWriteHooks });
   await services.start();
   const app = createApp(services);
-  const request = (path: string, init?: RequestInit) => app.fetch(new Request(ORIGIN + path, init));
+  let server: RunningServer | null = null;
+  let request = (path: string, init?: RequestInit) => app.fetch(new Request(ORIGIN + path, init));
+  if (opts.transport === 'node') {
+    const running = await listen(app, '127.0.0.1', 0, silentLogger);
+    server = running;
+    request = (path, init) => fetch(running.url + path, { ...init, redirect: 'manual' });
+  }
   return {
     app,
     services,
@@ -72,6 +84,7 @@ export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Pr
     },
     dataDir,
     async close() {
+      await server?.stop(1000);
       await services.stop();
       await fresh?.drop();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

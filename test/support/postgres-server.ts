@@ -49,7 +49,7 @@ export function postgresUnavailableReason(): string | null {
  * crash only loses a throw-away cluster); benchmarks pass `durable: true` to
  * measure what a real deployment does.
  */
-export async function startPostgres(opts: { durable?: boolean } = {}): Promise<PgServer> {
+export async function startPostgres(opts: { durable?: boolean; settings?: string[] } = {}): Promise<PgServer> {
   const bin = findBinDir();
   if (!bin) throw new Error(postgresUnavailableReason()!);
   const asRoot = process.getuid?.() === 0;
@@ -72,6 +72,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     `-c unix_socket_directories=${sock}`,
     ...(opts.durable ? [] : [`-c fsync=off`, `-c synchronous_commit=off`, `-c full_page_writes=off`]),
     `-c max_connections=200`,
+    ...(opts.settings ?? []).map((s) => `-c ${s}`),
   ].join(' ');
   run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   return {

@@ -24,7 +24,7 @@ import type { Database } from '../../db/orm';
 import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { DomainError, NotFoundError, ValidationError } from '../../shared/errors';
-import type { AuditService } from '../audit/audit.service';
+import type { AuditService, PreparedAppend } from '../audit/audit.service';
 import type { Ecosystem } from '../evaluation/policy/facts';
 import { isEcosystem, normalizeName, validateName } from '../evaluation/policy/names';
 import type { RegistryDocument, RegistryRule } from '../registry/registry-document';
@@ -97,6 +97,12 @@ export interface RequestApprovalResult {
 
 export const MAX_RATIONALE = 4000;
 
+/** One filed request: its outcome and its APPROVAL_REQUESTED audit row, not yet appended. */
+export interface FiledRequest {
+  result: RequestApprovalResult;
+  auditRow: PreparedAppend;
+}
+
 type Row = Record<string, unknown>;
 const date = (v: unknown) => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const jsonOf = <T>(v: unknown, fb: T): T => (v === null || v === undefined ? fb : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
@@ -144,79 +150,141 @@ export class ApprovalService {
    */
   async request(tx: EntityManager | SqlTx, input: RequestApprovalInput): Promise<RequestApprovalResult> {
     const sql = asSqlTx(tx);
+    const [filed] = await this.fileMany(sql, [input]);
+    await this.audit.appendPrepared(sql, [filed.auditRow]);
+    return filed.result;
+  }
+
+  /**
+   * Check a request's input without touching the database (a bad one fails
+   * here, for its caller alone, before it can join a batch).
+   * @throws ValidationError naming `package` or `rationale`
+   */
+  check(input: RequestApprovalInput): void {
     const check = validateName(input.ecosystem, input.package);
     if (!check.ok) throw new ValidationError(`package: ${check.error.message}`, 'package');
     const rationale = input.rationale.trim();
     if (rationale === '') throw new ValidationError('rationale must not be empty', 'rationale');
     if (rationale.length > MAX_RATIONALE) throw new ValidationError(`rationale is longer than ${MAX_RATIONALE} characters`, 'rationale');
-    const normalizedName = normalizeName(input.ecosystem, input.package);
-    const now = this.clock.now();
-    const requestedEntry: ApprovalHistoryEntry = { at: now.toISOString(), status: 'PENDING_REVIEW', by: input.requester, note: rationale };
-    const repeatEntry: ApprovalHistoryEntry = { at: now.toISOString(), status: 'REQUESTED_AGAIN', by: input.requester, note: rationale };
+  }
 
-    // Insert, or refresh a pending request; a decided one only gets the repeat in its history.
-    // Repeats are history entries only while the history is short: an agent that
-    // asks on every evaluation must not grow the row without bound (request_count
-    // and updated_at still count every repeat).
-    const rows = await sql.execute<Row>(
+  /**
+   * File (or repeat) many requests with ONE statement inside `tx`'s
+   * transaction, as if filed one after the other in the given order: repeats
+   * of one request (same tenant, project, ecosystem, name and requester) are
+   * folded into one upsert. Returns, per input, its outcome and its
+   * APPROVAL_REQUESTED audit row, prepared and NOT yet appended: the caller
+   * appends them in the same transaction (`last_audit_id` already names them).
+   * @throws ValidationError naming `package` or `rationale`
+   */
+  async fileMany(tx: SqlTx, inputs: readonly RequestApprovalInput[]): Promise<FiledRequest[]> {
+    for (const input of inputs) this.check(input);
+    const now = this.clock.now();
+    const at = now.toISOString();
+    // One group per request row, in first-seen order; each input keeps its place in its group.
+    const groups = new Map<string, { inputs: RequestApprovalInput[]; auditIds: string[] }>();
+    const place: { key: string; index: number; auditId: string }[] = [];
+    for (const input of inputs) {
+      const key = JSON.stringify([input.tenantId, input.project, input.ecosystem, normalizeName(input.ecosystem, input.package), input.requester]);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { inputs: [], auditIds: [] }));
+      const auditId = randomUUID();
+      place.push({ key, index: g.inputs.length, auditId });
+      g.inputs.push(input);
+      g.auditIds.push(auditId);
+    }
+    const rows = [...groups.values()].map(({ inputs: group, auditIds }) => {
+      const first = group[0];
+      const last = group[group.length - 1];
+      const lastVersion = [...group].reverse().find((i) => i.version !== null)?.version ?? null;
+      // As filed one by one: the first is the request, the rest are repeats (history capped).
+      const history: ApprovalHistoryEntry[] = group
+        .slice(0, MAX_HISTORY_REPEATS)
+        .map((i, k) => ({ at, status: k === 0 ? 'PENDING_REVIEW' : 'REQUESTED_AGAIN', by: i.requester, note: i.rationale.trim() }));
+      return {
+        id: randomUUID(),
+        tenant_id: first.tenantId,
+        project: first.project,
+        requester: first.requester,
+        ecosystem: first.ecosystem,
+        normalized_name: normalizeName(first.ecosystem, first.package),
+        source: first.source,
+        // What the last of the group leaves on a pending request.
+        package: last.package,
+        version: lastVersion,
+        rationale: last.rationale.trim(),
+        agent_model: last.agentModel,
+        agent_version: last.agentVersion,
+        n: group.length,
+        now: at,
+        history,
+        last_audit_id: auditIds[auditIds.length - 1],
+      };
+    });
+    // A new request takes the whole (capped) history; an existing one takes
+    // the group's entries as repeats while its history is shorter than the cap.
+    const upserted = await tx.execute<Row>(
       `insert into approval_request as a (id, tenant_id, project, requester, ecosystem, package, normalized_name, version,
-         rationale, status, source, agent_model, agent_version, request_count, created_at, updated_at, history)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_REVIEW', ?, ?, ?, 1, ?, ?, ?::jsonb)
+         rationale, status, source, agent_model, agent_version, request_count, created_at, updated_at, history, last_audit_id)
+       select r.id, r.tenant_id, r.project, r.requester, r.ecosystem, r.package, r.normalized_name, r.version,
+         r.rationale, 'PENDING_REVIEW', r.source, r.agent_model, r.agent_version, r.n, r.now, r.now, r.history, r.last_audit_id
+       from jsonb_to_recordset(?::jsonb) as r(id uuid, tenant_id text, project text, requester text, ecosystem text,
+         package text, normalized_name text, version text, rationale text, source text, agent_model text,
+         agent_version text, n int, now timestamptz, history jsonb, last_audit_id uuid)
        on conflict (tenant_id, project, ecosystem, normalized_name, requester) do update set
-         request_count = a.request_count + 1,
+         request_count = a.request_count + excluded.request_count,
          updated_at = excluded.updated_at,
-         history = case when jsonb_array_length(a.history) < ${MAX_HISTORY_REPEATS} then a.history || ?::jsonb else a.history end,
+         history = a.history || coalesce((
+           select jsonb_agg(h.e order by h.i)
+           from jsonb_array_elements(jsonb_set(excluded.history, '{0,status}', '"REQUESTED_AGAIN"')) with ordinality as h(e, i)
+           where h.i <= ${MAX_HISTORY_REPEATS} - jsonb_array_length(a.history)), '[]'::jsonb),
          rationale = case when a.status = 'PENDING_REVIEW' then excluded.rationale else a.rationale end,
          package = case when a.status = 'PENDING_REVIEW' then excluded.package else a.package end,
          version = case when a.status = 'PENDING_REVIEW' then coalesce(excluded.version, a.version) else a.version end,
          agent_model = case when a.status = 'PENDING_REVIEW' then excluded.agent_model else a.agent_model end,
-         agent_version = case when a.status = 'PENDING_REVIEW' then excluded.agent_version else a.agent_version end
+         agent_version = case when a.status = 'PENDING_REVIEW' then excluded.agent_version else a.agent_version end,
+         last_audit_id = excluded.last_audit_id
        returning *, (xmax = 0) as inserted`,
-      [
-        randomUUID(),
-        input.tenantId,
-        input.project,
-        input.requester,
-        input.ecosystem,
-        input.package,
-        normalizedName,
-        input.version,
-        rationale,
-        input.source,
-        input.agentModel,
-        input.agentVersion,
-        now,
-        now,
-        JSON.stringify([requestedEntry]),
-        JSON.stringify([repeatEntry]),
-      ],
-      'lexgate_approval_upsert',
+      [JSON.stringify(rows)],
+      'lexgate_approval_upsert_many',
     );
-    const row = rows[0];
-    const created = row.inserted === true || row.inserted === 't';
-    const record = toRecord(row);
-    const alreadyDecided = record.status !== 'PENDING_REVIEW';
-    const auditRow = await this.audit.append(sql, {
-      tenantId: input.tenantId,
-      kind: 'APPROVAL_REQUESTED',
-      action: 'dependency.request_approval',
-      requester: input.requester,
-      project: input.project,
-      agentModel: input.agentModel,
-      agentVersion: input.agentVersion,
-      ecosystem: input.ecosystem,
-      package: input.package,
-      normalizedName,
-      version: input.version,
-      status: record.status === 'PENDING_REVIEW' ? 'pending_review' : record.status === 'APPROVED' ? 'approved' : 'denied',
-      reason: alreadyDecided
-        ? `Approval for ${input.package} was requested again; it was already ${record.status.toLowerCase()}${record.decisionReason ? ` (${record.decisionReason})` : ''} and stays so.`
-        : `Approval requested (${input.source === 'auto' ? 'filed by the evaluation' : 'by the agent'}): ${rationale}`,
-      details: { requestId: record.id, source: input.source, created, requestCount: record.requestCount },
+    const byKey = new Map<string, Row>();
+    for (const row of upserted) {
+      byKey.set(JSON.stringify([row.tenant_id, row.project, row.ecosystem, row.normalized_name, row.requester]), row);
+    }
+    return inputs.map((input, i) => {
+      const { key, index, auditId } = place[i];
+      const row = byKey.get(key);
+      if (!row) throw new Error(`the approval upsert returned no row for ${key}`);
+      const n = groups.get(key)!.inputs.length;
+      const inserted = row.inserted === true || row.inserted === 't';
+      const record: ApprovalRequestRecord = { ...toRecord(row), requestCount: Number(row.request_count) - (n - 1 - index), lastAuditId: auditId };
+      const created = inserted && index === 0;
+      const alreadyDecided = record.status !== 'PENDING_REVIEW';
+      const rationale = input.rationale.trim();
+      const auditRow: PreparedAppend = {
+        ...this.audit.prepare({
+          tenantId: input.tenantId,
+          kind: 'APPROVAL_REQUESTED',
+          action: 'dependency.request_approval',
+          requester: input.requester,
+          project: input.project,
+          agentModel: input.agentModel,
+          agentVersion: input.agentVersion,
+          ecosystem: input.ecosystem,
+          package: input.package,
+          normalizedName: record.normalizedName,
+          version: input.version,
+          status: record.status === 'PENDING_REVIEW' ? 'pending_review' : record.status === 'APPROVED' ? 'approved' : 'denied',
+          reason: alreadyDecided
+            ? `Approval for ${input.package} was requested again; it was already ${record.status.toLowerCase()}${record.decisionReason ? ` (${record.decisionReason})` : ''} and stays so.`
+            : `Approval requested (${input.source === 'auto' ? 'filed by the evaluation' : 'by the agent'}): ${rationale}`,
+          details: { requestId: record.id, source: input.source, created, requestCount: record.requestCount },
+        }),
+        id: auditId,
+      };
+      return { result: { request: record, created, alreadyDecided }, auditRow };
     });
-    await sql.execute(`update approval_request set last_audit_id = ? where id = ?`, [auditRow.id, record.id], 'lexgate_approval_last_audit');
-    record.lastAuditId = auditRow.id;
-    return { request: record, created, alreadyDecided };
   }
 
   /** File a request for a caller in its own transaction (the agent path). */

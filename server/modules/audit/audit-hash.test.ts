@@ -71,3 +71,52 @@ describe('hashAuditRow', () => {
     expect(hashAuditRow('f'.repeat(64), base)).not.toBe(h);
   });
 });
+
+describe('the chain hash never changes', () => {
+  it('hashes a fixed row to the value every existing chain was written with', () => {
+    expect(hashAuditRow(GENESIS_HASH, base)).toBe('296e863b69f603f51771a9fb9248b203aaa6b33f2fc37abbfe030d4163cb4ab4');
+  });
+
+  /** The plain definition canonicalJson is an optimised form of. */
+  function reference(value: unknown): string {
+    if (value === null || value === undefined) return 'null';
+    if (value instanceof Date) return JSON.stringify(value.toISOString());
+    if (Array.isArray(value)) return `[${value.map((v) => reference(v)).join(',')}]`;
+    if (typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+    return JSON.stringify(value);
+  }
+
+  it('matches the reference serialisation on generated values', () => {
+    // A small deterministic generator (no Math.random: the suite is reproducible).
+    let state = 42;
+    const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+    const keys = ['a', 'B', 'b', 'aa', '_', 'Z', 'é', '\u{1F600}', 'ä', '10', '9', 'key with space', 'x"y', ''];
+    const leaf = () =>
+      pick<() => unknown>([
+        () => null,
+        () => undefined,
+        () => pick([0, -0, 1, -1.5, 1e21, 1e-7, 0.1 + 0.2, Number.NaN, Infinity, 2 ** 53]),
+        () => pick(['', 'plain', 'quote " back \\ nl \n tab \t', '\u0000\u001f', 'é\u{1F600}', '\ud800']),
+        () => next() < 0.5,
+        () => new Date(Math.floor(next() * 4e12)),
+      ])();
+    const gen = (depth: number): unknown => {
+      if (depth === 0 || next() < 0.3) return leaf();
+      if (next() < 0.5) return Array.from({ length: Math.floor(next() * 4) }, () => gen(depth - 1));
+      const o: Record<string, unknown> = {};
+      for (let i = Math.floor(next() * 5); i > 0; i--) o[pick(keys)] = gen(depth - 1);
+      return o;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = gen(4);
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
+  });
+});

@@ -75,19 +75,58 @@ export const HASHED_FIELDS = [
   'details',
 ] as const satisfies readonly (keyof HashedAuditContent)[];
 
-/** JSON with object keys sorted at every depth; Dates as ISO strings. */
+/**
+ * JSON with object keys sorted at every depth (by UTF-16 code units), Dates as
+ * ISO strings, undefined members left out, undefined array items and
+ * non-finite numbers as null. Every row is hashed with it, so it is written
+ * for speed (string building, no intermediate arrays); its output must never
+ * change (the test pins it against a plain reference implementation).
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    case 'object': {
+      if (value === null) return 'null';
+      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+        return out + ']';
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      return JSON.stringify(value);
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
-  return JSON.stringify(value);
+}
+
+/** The canonical text of a row's hashed content: a JSON array of HASHED_FIELDS' values, in order. */
+export function hashedBody(content: HashedAuditContent): string {
+  let body = '[';
+  for (let i = 0; i < HASHED_FIELDS.length; i++) body += (i === 0 ? '' : ',') + canonicalJson(content[HASHED_FIELDS[i]]);
+  return body + ']';
+}
+
+/** The hash of a row from its predecessor's hash and its `hashedBody`; lowercase hex SHA-256. */
+export function hashOfBody(prevHash: string, body: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
 /**
@@ -95,6 +134,5 @@ export function canonicalJson(value: unknown): string {
  * @returns lowercase hex SHA-256
  */
 export function hashAuditRow(prevHash: string, content: HashedAuditContent): string {
-  const body = canonicalJson(HASHED_FIELDS.map((f) => content[f]));
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+  return hashOfBody(prevHash, hashedBody(content));
 }

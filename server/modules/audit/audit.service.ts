@@ -20,7 +20,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
-import { GENESIS_HASH, hashAuditRow, type HashedAuditContent } from './audit-hash';
+import { GENESIS_HASH, HASHED_FIELDS, hashAuditRow, hashedBody, hashOfBody, type HashedAuditContent } from './audit-hash';
 
 /** Audit event kinds (SCREAMING_SNAKE). */
 export const AUDIT_KINDS = [
@@ -112,63 +112,60 @@ type Row = Record<string, unknown>;
 
 const LOCK_HEAD = `select seq, hash from audit_chain_head where tenant_id = ? for update`;
 
+type Head = { seq: number; hash: string };
+/** Records chained onto a head, and the JSON payload that writes them (ROWS_FROM_JSON). */
+type Chained = { records: AuditRecord[]; payload: string };
+/** Attempts of a conditional write on its own before the caller takes the locked path. */
+const UNLOCKED_ATTEMPTS = 3;
+
 /** A checked row waiting to be written (no time, sequence or hashes yet). */
 export type PreparedAppend = Omit<HashedAuditContent, 'seq' | 'ts'>;
 
-/** Many rows (a JSON array, one object per row) and the chain head's move, in one statement. */
-const INSERT_ROWS = `with ins as (
+/** How each hashed field is read back out of its row's `hashedBody` array. */
+const FIELD_SQL: Partial<Record<(typeof HASHED_FIELDS)[number], (at: string) => string>> = {
+  id: (at) => `(f->>${at})::uuid`,
+  seq: (at) => `(f->>${at})::bigint`,
+  ts: (at) => `(f->>${at})::timestamptz`,
+  cveIds: (at) => `array(select jsonb_array_elements_text(f->${at}))`,
+  maxCvss: (at) => `(f->>${at})::double precision`,
+  riskScore: (at) => `(f->>${at})::double precision`,
+  violations: (at) => `f->${at}`,
+  details: (at) => `f->${at}`,
+};
+
+/**
+ * Rows given as one JSON array, one `[prev_hash, hash, body]` per row, where
+ * body is the row's `hashedBody` (the text its hash was computed over, so a
+ * row is serialised once for both), selected in COLUMNS order.
+ */
+const ROWS_FROM_JSON = `select ${HASHED_FIELDS.map((field, i) => (FIELD_SQL[field] ?? ((at: string) => `f->>${at}`))(String(i))).join(', ')},
+      x.e->>0, x.e->>1
+    from jsonb_array_elements(?::jsonb) as x(e), lateral (select x.e->2 as f) as body`;
+
+/**
+ * Many rows and the chain head's move in one statement, on the condition that
+ * the head is still where the rows were chained from: when it moved (another
+ * writer got there first), nothing is written and `moved` is 0. Correct with
+ * or without the head's row lock held, so it also runs as a statement of its
+ * own (it commits by itself: rows and head together or neither).
+ * Parameters: new seq, new hash, tenant, expected seq, expected hash, rows.
+ */
+const INSERT_ROWS_IF_HEAD = `with head as (
+    update audit_chain_head set seq = ?, hash = ? where tenant_id = ? and seq = ? and hash = ? returning 1
+  ), ins as (
     insert into audit_log (${COLUMNS})
-    select r.id, r.tenant_id, r.seq, r.ts, r.kind, r.action, r.project, r.requester, r.agent_model, r.agent_version,
-      r.agent_id, r.ecosystem, r.package, r.normalized_name, r.version, r.resolved_version, r.verdict, r.status,
-      r.denial_category, r.reason, r.license,
-      array(select jsonb_array_elements_text(r.cve_ids)), r.max_cvss, r.registry_status, r.triggered_policy,
-      r.severity, r.risk_score, r.violations, r.details, r.prev_hash, r.hash
-    from jsonb_to_recordset(?::jsonb) as r(id uuid, tenant_id text, seq bigint, ts timestamptz, kind text, action text,
-      project text, requester text, agent_model text, agent_version text, agent_id text, ecosystem text, package text,
-      normalized_name text, version text, resolved_version text, verdict text, status text, denial_category text,
-      reason text, license text, cve_ids jsonb, max_cvss double precision, registry_status text, triggered_policy text,
-      severity text, risk_score double precision, violations jsonb, details jsonb, prev_hash text, hash text)
-    order by r.seq
+    ${ROWS_FROM_JSON}
+    where exists (select 1 from head)
+    order by (x.e->2->>2)::bigint
     returning 1
   )
-  update audit_chain_head set seq = ?, hash = ? where tenant_id = ?`;
+  select (select count(*) from head)::int as moved, (select count(*) from ins)::int as written`;
 
-/** A record as one element of INSERT_ROWS' JSON array (snake_case keys). */
-function toJsonRow(r: AuditRecord): Record<string, unknown> {
-  return {
-    id: r.id,
-    tenant_id: r.tenantId,
-    seq: r.seq,
-    ts: r.ts.toISOString(),
-    kind: r.kind,
-    action: r.action,
-    project: r.project,
-    requester: r.requester,
-    agent_model: r.agentModel,
-    agent_version: r.agentVersion,
-    agent_id: r.agentId,
-    ecosystem: r.ecosystem,
-    package: r.package,
-    normalized_name: r.normalizedName,
-    version: r.version,
-    resolved_version: r.resolvedVersion,
-    verdict: r.verdict,
-    status: r.status,
-    denial_category: r.denialCategory,
-    reason: r.reason,
-    license: r.license,
-    cve_ids: r.cveIds,
-    max_cvss: r.maxCvss,
-    registry_status: r.registryStatus,
-    triggered_policy: r.triggeredPolicy,
-    severity: r.severity,
-    risk_score: r.riskScore,
-    violations: r.violations,
-    details: r.details,
-    prev_hash: r.prevHash,
-    hash: r.hash,
-  };
-}
+/** The chain head without a lock (for a conditional write, which checks it again). */
+const READ_HEAD = `select seq, hash from audit_chain_head where tenant_id = ?`;
+
+/** A single statement on its own (it commits by itself), `?` parameters. */
+export type StatementRunner = <R = Row>(sql: string, params: unknown[], name?: string) => Promise<R[]>;
 
 function num(v: unknown): number | null {
   if (v === null || v === undefined) return null;
@@ -249,9 +246,25 @@ function checkText(field: string, v: string | null | undefined, max = MAX_TEXT):
   return v;
 }
 
+function byTenant(prepared: readonly PreparedAppend[]): Map<string, PreparedAppend[]> {
+  const byTenant = new Map<string, PreparedAppend[]>();
+  for (const p of prepared) {
+    const list = byTenant.get(p.tenantId);
+    if (list) list.push(p);
+    else byTenant.set(p.tenantId, [p]);
+  }
+  return byTenant;
+}
+
 export class AuditService {
   /** Chain heads locked and advanced by the open transactions (keyed by the transaction object). */
-  private readonly heads = new WeakMap<object, Map<string, { seq: number; hash: string }>>();
+  private readonly heads = new WeakMap<object, Map<string, Head>>();
+  /**
+   * Where this process last saw each tenant's chain head. Only a guess: every
+   * write from it is conditional on the head still being there, and a miss
+   * falls back to reading (and locking) the real head.
+   */
+  private readonly lastHeads = new Map<string, Head>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -322,46 +335,116 @@ export class AuditService {
 
   private async write(tx: SqlTx, prepared: readonly PreparedAppend[]): Promise<AuditRecord[]> {
     const trx = tx.key;
-    // The chain head: the first append of a transaction takes its row lock and
-    // reads it; later appends in the same transaction (a batch) continue from
-    // the head remembered here, which nobody else can move while we hold the lock.
+    // The chain head: later appends in the same transaction (a batch) continue
+    // from the head remembered here. The first one tries the head this process
+    // last saw, with a write conditional on it; if the head moved, it takes
+    // the head's row lock and reads it (nobody else can move it then).
     let heads = this.heads.get(trx);
     if (!heads) {
       heads = new Map();
       this.heads.set(trx, heads);
     }
-    const byTenant = new Map<string, PreparedAppend[]>();
-    for (const p of prepared) {
-      const list = byTenant.get(p.tenantId);
-      if (list) list.push(p);
-      else byTenant.set(p.tenantId, [p]);
-    }
     const out = new Map<PreparedAppend, AuditRecord>();
-    for (const [tenantId, items] of byTenant) {
+    for (const [tenantId, items] of byTenant(prepared)) {
       let head = heads.get(tenantId);
+      let chained: Chained | null = null;
       if (!head) {
-        const rows = await tx.execute<Row>(LOCK_HEAD, [tenantId], 'lexgate_audit_lock_head');
-        if (rows.length === 0) throw new ValidationError(`unknown tenant "${tenantId}"`, 'tenant');
-        head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+        const guess = this.lastHeads.get(tenantId);
+        if (guess) {
+          chained = this.chain(guess, items);
+          if (!(await this.writeIfHead((sql, params, name) => tx.execute(sql, params, name), guess, chained))) chained = null;
+        }
       }
-      const ts = this.clock.now();
-      let { seq, hash: prevHash } = head;
-      const records: AuditRecord[] = [];
-      for (const p of items) {
-        seq += 1;
-        const full: HashedAuditContent = { ...p, ts, seq };
-        const hash = hashAuditRow(prevHash, full);
-        const record: AuditRecord = { ...full, prevHash, hash };
-        records.push(record);
-        out.set(p, record);
-        prevHash = hash;
+      if (!chained) {
+        if (!head) {
+          const rows = await tx.execute<Row>(LOCK_HEAD, [tenantId], 'lexgate_audit_lock_head');
+          if (rows.length === 0) throw new ValidationError(`unknown tenant "${tenantId}"`, 'tenant');
+          head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+        }
+        chained = this.chain(head, items);
+        // Holding the lock, the condition holds unless the head row is gone.
+        if (!(await this.writeIfHead((sql, params, name) => tx.execute(sql, params, name), head, chained))) {
+          throw new Error(`the audit chain head of tenant "${tenantId}" moved while locked`);
+        }
       }
-      // The rows and the new chain head in one statement (one round trip); the
-      // rows travel as one JSON array so the statement text never changes.
-      await tx.execute(INSERT_ROWS, [JSON.stringify(records.map(toJsonRow)), seq, prevHash, tenantId], 'lexgate_audit_insert_rows');
-      heads.set(tenantId, { seq, hash: prevHash });
+      const { records } = chained;
+      const last = records[records.length - 1];
+      heads.set(tenantId, { seq: last.seq, hash: last.hash });
+      items.forEach((p, i) => out.set(p, records[i]));
     }
     return prepared.map((p) => out.get(p)!);
+  }
+
+  /**
+   * Append prepared rows outside any transaction: one statement per tenant,
+   * each committing by itself (rows and chain head together). A tenant whose
+   * head kept moving under the attempts is left over for the caller to write
+   * in a transaction; an unknown tenant fails its own rows only.
+   */
+  async appendUnlocked(run: StatementRunner, prepared: readonly PreparedAppend[]): Promise<{ written: Map<PreparedAppend, AuditRecord>; failed: Map<PreparedAppend, unknown>; leftover: PreparedAppend[] }> {
+    const written = new Map<PreparedAppend, AuditRecord>();
+    const failed = new Map<PreparedAppend, unknown>();
+    const leftover: PreparedAppend[] = [];
+    for (const [tenantId, items] of byTenant(prepared)) {
+      try {
+        let done = false;
+        for (let attempt = 0; attempt < UNLOCKED_ATTEMPTS && !done; attempt++) {
+          let head = attempt === 0 ? this.lastHeads.get(tenantId) : undefined;
+          if (!head) {
+            const rows = await run<Row>(READ_HEAD, [tenantId], 'lexgate_audit_read_head');
+            if (rows.length === 0) throw new ValidationError(`unknown tenant "${tenantId}"`, 'tenant');
+            head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+          }
+          const chained = this.chain(head, items);
+          if (await this.writeIfHead(run, head, chained)) {
+            items.forEach((p, i) => written.set(p, chained.records[i]));
+            done = true;
+          }
+        }
+        if (!done) leftover.push(...items);
+      } catch (err) {
+        for (const p of items) failed.set(p, err);
+      }
+    }
+    return { written, failed, leftover };
+  }
+
+  /** Hash `items` onto the chain after `head` (time, sequence and hashes set here). */
+  private chain(head: Head, items: readonly PreparedAppend[]): Chained {
+    const ts = this.clock.now();
+    let { seq, hash: prevHash } = head;
+    let payload = '[';
+    const records = items.map((p, i) => {
+      seq += 1;
+      const full: HashedAuditContent = { ...p, ts, seq };
+      const body = hashedBody(full);
+      const hash = hashOfBody(prevHash, body);
+      payload += `${i === 0 ? '' : ','}["${prevHash}","${hash}",${body}]`;
+      const record: AuditRecord = { ...full, prevHash, hash };
+      prevHash = hash;
+      return record;
+    });
+    return { records, payload: payload + ']' };
+  }
+
+  /** Write chained records if the tenant's head is still at `from`; true when written. */
+  private async writeIfHead(run: StatementRunner, from: Head, { records, payload }: Chained): Promise<boolean> {
+    const tenantId = records[0].tenantId;
+    const last = records[records.length - 1];
+    let rows: Row[];
+    try {
+      // The rows travel as one JSON array, so the statement text never changes.
+      rows = await run<Row>(INSERT_ROWS_IF_HEAD, [last.seq, last.hash, tenantId, from.seq, from.hash, payload], 'lexgate_audit_insert_if_head');
+    } catch (e) {
+      this.lastHeads.delete(tenantId); // the outcome is unknown
+      throw e;
+    }
+    if (Number(rows[0]?.moved ?? 0) === 0) {
+      this.lastHeads.delete(tenantId);
+      return false;
+    }
+    this.lastHeads.set(tenantId, { seq: last.seq, hash: last.hash });
+    return true;
   }
 
   /**

@@ -18,8 +18,7 @@
 import type { Caller } from '../../context';
 import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { DomainError, ValidationError } from '../../shared/errors';
-import type { AuditAppendInput, AuditService } from '../audit/audit.service';
-import type { ApprovalService } from '../approvals/approval.service';
+import type { AuditAppendInput } from '../audit/audit.service';
 import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/registry.service';
 import type { Upstreams } from '../upstream/upstream.types';
@@ -104,8 +103,6 @@ export class EvaluationService {
     private readonly batcher: TransactionBatcher,
     private readonly registry: RegistryService,
     private readonly upstreams: Upstreams,
-    private readonly audit: AuditService,
-    private readonly approvals: ApprovalService,
   ) {}
 
   /** Evaluate one package for a caller; records the answer in the audit log. */
@@ -212,28 +209,27 @@ export class EvaluationService {
       },
     };
     // Most answers are only an audit row: those join the batch's one multi-row
-    // statement. An answer that files an approval request is a unit of its own.
+    // statement. An answer that files an approval request also joins the
+    // batch's one upsert of requests.
     let auditId: string;
     let approvalRequestId: string | null = null;
     if (!outcome.fileApprovalRequest) {
       auditId = (await this.batcher.append(auditRow)).id;
     } else {
-      ({ auditId, approvalRequestId } = await this.batcher.runSql(async (tx) => {
-        const row = await this.audit.append(tx, auditRow);
-        const res = await this.approvals.request(tx, {
-          tenantId: caller.tenantId,
-          project: caller.project,
-          requester: caller.requester,
-          ecosystem,
-          package: name,
-          version,
-          rationale: outcome.category === 'license' && outcome.policy === 'license.review' ? REVIEW_REQUEST_RATIONALE : UNKNOWN_REQUEST_RATIONALE,
-          source: 'auto',
-          agentModel: caller.agentModel,
-          agentVersion: caller.agentVersion,
-        });
-        return { auditId: row.id, approvalRequestId: res.request.id };
-      }));
+      const { record, filed } = await this.batcher.appendFiling(auditRow, {
+        tenantId: caller.tenantId,
+        project: caller.project,
+        requester: caller.requester,
+        ecosystem,
+        package: name,
+        version,
+        rationale: outcome.category === 'license' && outcome.policy === 'license.review' ? REVIEW_REQUEST_RATIONALE : UNKNOWN_REQUEST_RATIONALE,
+        source: 'auto',
+        agentModel: caller.agentModel,
+        agentVersion: caller.agentVersion,
+      });
+      auditId = record.id;
+      approvalRequestId = filed.request.id;
     }
 
     return {
