@@ -193,7 +193,9 @@ export class ApprovalService {
       g.inputs.push(input);
       g.auditIds.push(auditId);
     }
-    const rows = [...groups.values()].map(({ inputs: group, auditIds }) => {
+    // In key order, so overlapping batches lock request rows in one order (no deadlock).
+    const ordered = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+    const rows = ordered.map(({ inputs: group, auditIds }) => {
       const first = group[0];
       const last = group[group.length - 1];
       const lastVersion = [...group].reverse().find((i) => i.version !== null)?.version ?? null;
