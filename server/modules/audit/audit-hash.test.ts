@@ -103,7 +103,7 @@ describe('the chain hash never changes', () => {
         () => null,
         () => undefined,
         () => pick([0, -0, 1, -1.5, 1e21, 1e-7, 0.1 + 0.2, Number.NaN, Infinity, 2 ** 53]),
-        () => pick(['', 'plain', 'quote " back \\ nl \n tab \t', '\u0000\u001f', 'é\u{1F600}', '\ud800']),
+        () => pick(['', 'plain', 'quote " back \\ nl \n tab \t', '\u0000\u001f', 'é\u{1F600}', '\ud800', 'x\udc00y', '\u2028\u2029', '\u007f']),
         () => next() < 0.5,
         () => new Date(Math.floor(next() * 4e12)),
       ])();

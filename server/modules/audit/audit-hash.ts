@@ -75,6 +75,14 @@ export const HASHED_FIELDS = [
   'details',
 ] as const satisfies readonly (keyof HashedAuditContent)[];
 
+/** What JSON.stringify escapes in a string (quote, backslash, controls) or may (surrogates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string; most need no escaping, and those are quoted as they are (twice as fast). */
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /**
  * JSON with object keys sorted at every depth (by UTF-16 code units), Dates as
  * ISO strings, undefined members left out, undefined array items and
@@ -85,7 +93,7 @@ export const HASHED_FIELDS = [
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       return Number.isFinite(value) ? JSON.stringify(value) : 'null';
     case 'boolean':
@@ -107,7 +115,7 @@ export function canonicalJson(value: unknown): string {
       for (const k of keys) {
         const v = obj[k];
         if (v === undefined) continue;
-        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+        out += (first ? '' : ',') + quote(k) + ':' + canonicalJson(v);
         first = false;
       }
       return out + '}';
