@@ -142,26 +142,26 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     await em.execute(`update approval_request set status = 'REJECTED', decision_reason = 'no' where normalized_name = 'decided'`);
     const asked = ['Alpha', 'beta', 'alpha', 'decided', 'ALPHA', 'gamma'];
     const results = await Promise.all(asked.map((p, i) => batcher.appendFiling(evalRow(p), filing(p, i === 0 ? '1.0' : null, `why ${i}`))));
-    // One request row per name; the repeats counted in order.
-    expect(results.map((r) => r.filed.created)).toEqual([true, true, false, false, false, true]);
-    expect(results.map((r) => r.filed.request.requestCount)).toEqual([1, 1, 2, 2, 3, 1]);
-    expect(results.map((r) => r.filed.alreadyDecided)).toEqual([false, false, false, true, false, false]);
-    expect(new Set([0, 2, 4].map((i) => results[i].filed.request.id)).size).toBe(1);
+    const page = await audit.list(em, 'default', {}, 12, null);
+    const rows = page.rows.reverse();
+    // The chain: each filing's own row, then its APPROVAL_REQUESTED row.
+    expect(rows.map((r) => `${r.kind}:${r.package}`)).toEqual(asked.flatMap((p) => [`DEPENDENCY_EVALUATION:${p}`, `APPROVAL_REQUESTED:${p}`]));
+    const requested = rows.filter((r) => r.kind === 'APPROVAL_REQUESTED');
+    // One request row per name; the repeats counted in order, as if filed one by one.
+    expect(requested.map((r) => r.details.created)).toEqual([true, true, false, false, false, true]);
+    expect(requested.map((r) => r.details.requestCount)).toEqual([1, 1, 2, 2, 3, 1]);
+    expect(requested.map((r) => r.status)).toEqual(['pending_review', 'pending_review', 'pending_review', 'denied', 'pending_review', 'pending_review']);
+    expect(new Set([0, 2, 4].map((i) => results[i].requestId)).size).toBe(1);
+    results.forEach((r, i) => {
+      expect(r.record.id).toBe(rows[2 * i].id);
+      expect(requested[i].details.requestId).toBe(r.requestId);
+    });
     const alpha = (await approvals.list(em, 'default', { project: 'batch' })).find((r) => r.normalizedName === 'alpha')!;
-    expect(alpha).toMatchObject({ requestCount: 3, package: 'ALPHA', version: '1.0', rationale: 'why 4', status: 'PENDING_REVIEW', lastAuditId: results[4].filed.request.lastAuditId });
+    expect(alpha).toMatchObject({ requestCount: 3, package: 'ALPHA', version: '1.0', rationale: 'why 4', status: 'PENDING_REVIEW', lastAuditId: requested[4].id });
     expect(alpha.history.map((h) => [h.status, h.note])).toEqual([['PENDING_REVIEW', 'why 0'], ['REQUESTED_AGAIN', 'why 2'], ['REQUESTED_AGAIN', 'why 4']]);
     const decided = (await approvals.list(em, 'default', { project: 'batch' })).find((r) => r.normalizedName === 'decided')!;
     expect(decided).toMatchObject({ status: 'REJECTED', requestCount: 2, rationale: 'license unknown' });
-    // The chain: each filing's own row, then its APPROVAL_REQUESTED row.
-    const page = await audit.list(em, 'default', {}, 12, null);
-    const rows = page.rows.reverse();
-    expect(rows.map((r) => `${r.kind}:${r.package}`)).toEqual(asked.flatMap((p) => [`DEPENDENCY_EVALUATION:${p}`, `APPROVAL_REQUESTED:${p}`]));
-    results.forEach((r, i) => {
-      expect(r.record.id).toBe(rows[2 * i].id);
-      expect(rows[2 * i + 1].id).toBe(r.filed.request.lastAuditId);
-      expect(rows[2 * i + 1].details).toMatchObject({ requestId: r.filed.request.id, requestCount: r.filed.request.requestCount, created: r.filed.created });
-    });
-    expect(rows[7].reason).toMatch(/already rejected \(no\) and stays so/);
+    expect(requested[3].reason).toMatch(/already rejected \(no\) and stays so/);
     expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 1 + 12 });
   });
 
@@ -189,5 +189,48 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect((await approvals.list(em, 'default', { project: 'split' })).map((r) => r.normalizedName).sort()).toEqual(['one', 'two']);
     expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 });
+  });
+
+  it('writes repeat filings it can predict in one statement, and falls back whole when the prediction is wrong', async () => {
+    const em = tdb.db.em() as EntityManager;
+    // Count the guarded single statements (only an external PostgreSQL has them).
+    let guarded = 0;
+    const spyAudit = Object.assign(Object.create(audit), {
+      appendGuarded: (...a: Parameters<AuditService['appendGuarded']>) => {
+        guarded++;
+        return audit.appendGuarded(...a);
+      },
+    }) as AuditService;
+    const batcher = new TransactionBatcher(tdb.db, spyAudit, approvals);
+    const f: RequestApprovalInput = { tenantId: 'default', project: 'predict', requester: 'anonymous', ecosystem: 'pypi', package: 'Pred', version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null };
+    const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'predict' };
+    const before = (await audit.verifyChain(em, 'default')).checked;
+    const requestedRows = async () => (await audit.list(em, 'default', { project: 'predict', kind: 'APPROVAL_REQUESTED' }, 100, null)).rows.reverse();
+    const request = async () => (await approvals.list(em, 'default', { project: 'predict' }))[0];
+
+    await batcher.appendFiling(row, f); // first sight: a transaction
+    await Promise.all([batcher.appendFiling(row, f), batcher.appendFiling(row, f), batcher.append(row)]); // predicted
+    expect(guarded).toBe(kind === 'postgres' ? 1 : 0);
+    expect((await requestedRows()).map((r) => r.details.requestCount)).toEqual([1, 2, 3]);
+
+    // Decided behind its back: the prediction (still pending) is wrong, the statement fails whole, the batch is redone.
+    await em.execute(`update approval_request set status = 'REJECTED', decision_reason = 'not this one' where project = 'predict'`);
+    const { requestId } = await batcher.appendFiling(row, f);
+    expect(requestId).toBe((await request()).id);
+    // And a writer elsewhere (another replica) repeats it and moves the chain.
+    const elsewhere = new ApprovalService({} as never, new AuditService(clock), clock);
+    await em.transactional((tx) => elsewhere.request(tx as EntityManager, f));
+    await batcher.appendFiling(row, f);
+
+    const rows = await requestedRows();
+    expect(rows.map((r) => [r.details.requestCount, r.status])).toEqual([
+      [1, 'pending_review'], [2, 'pending_review'], [3, 'pending_review'], [4, 'denied'], [5, 'denied'], [6, 'denied'],
+    ]);
+    expect(rows[3].reason).toMatch(/already rejected \(not this one\)/);
+    expect(await request()).toMatchObject({ requestCount: 6, status: 'REJECTED', lastAuditId: rows[5].id });
+    // Two wrong predictions were tried (and rolled back) before their transactions.
+    expect(guarded).toBe(kind === 'postgres' ? 3 : 0);
+    // Nothing written twice: 5 filings by the batcher (2 rows each), 1 append, 1 repeat elsewhere.
+    expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 10 + 1 + 1 });
   });
 });

@@ -17,8 +17,8 @@
  * the commit that holds its work.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ApprovalService, FiledRequest, RequestApprovalInput } from '../modules/approvals/approval.service';
-import type { AuditAppendInput, AuditRecord, AuditService, PreparedAppend, StatementRunner } from '../modules/audit/audit.service';
+import type { ApprovalService, RequestApprovalInput } from '../modules/approvals/approval.service';
+import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from '../modules/audit/audit.service';
 import type { Database } from './orm';
 import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
 
@@ -40,10 +40,10 @@ interface Filing extends Settle {
   filing: RequestApprovalInput;
 }
 
-/** What `appendFiling` resolves with. */
+/** What `appendFiling` resolves with: the filing's own audit row, and the request it filed or repeated. */
 export interface FiledAppend {
   record: AuditRecord;
-  filed: FiledRequest['result'];
+  requestId: string;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -57,8 +57,8 @@ export class TransactionBatcher {
 
   constructor(
     private readonly db: Database,
-    private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'forgetTransaction' | 'prepare'>,
-    private readonly approvals: Pick<ApprovalService, 'fileMany' | 'check'>,
+    private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'appendGuarded' | 'forgetTransaction' | 'prepare'>,
+    private readonly approvals: Pick<ApprovalService, 'fileMany' | 'check' | 'predict' | 'settle'>,
     private readonly maxBatch = 256,
   ) {}
 
@@ -130,6 +130,8 @@ export class TransactionBatcher {
         if (raw && statement && sqlUnits.length === 0 && filings.length === 0 && appends.length > 0) {
           await this.appendUnlocked(statement, appends, raw);
           if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
+        } else if (raw && statement && sqlUnits.length === 0 && filings.length > 0 && (await this.filePredicted(statement, filings, appends))) {
+          if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
         } else if (raw && (sqlUnits.length > 0 || filings.length > 0 || appends.length > 0)) {
           const onRaw = (sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]) => () =>
             raw((raw) => {
@@ -165,6 +167,35 @@ export class TransactionBatcher {
       else rest.push(a);
     }
     if (rest.length > 0) await this.settle(rest, () => raw((r) => this.runUnits(sqlTxOfRaw(r), [], [], rest)));
+  }
+
+  /**
+   * Filings (and appends) of one tenant whose requests this process has
+   * seen: predicted, then written with their audit rows in one statement of
+   * its own (no transaction around it). False, having written and answered
+   * nothing, when it cannot be predicted or the prediction was wrong (the
+   * statement was rolled back whole): the caller writes them in a transaction.
+   */
+  private async filePredicted(statement: StatementRunner, filings: Filing[], appends: Append[]): Promise<boolean> {
+    const tenantId = filings[0].row.tenantId;
+    const oneTenant = filings.every((f) => f.row.tenantId === tenantId && f.filing.tenantId === tenantId) && appends.every((a) => a.row.tenantId === tenantId);
+    if (!oneTenant) return false;
+    const prediction = this.approvals.predict(filings.map((f) => f.filing));
+    if (!prediction) return false;
+    const rows = [...filings.flatMap((f, i) => [f.row, prediction.filed[i].auditRow]), ...appends.map((a) => a.row)];
+    let records: AuditRecord[];
+    try {
+      records = await this.audit.appendGuarded((sql, params, name) => statement(dollarParams(sql), params, name), rows, prediction.guard);
+    } catch (error) {
+      this.approvals.settle(prediction, false);
+      if (isExpectationFailure(error)) return false;
+      for (const x of [...filings, ...appends]) x.reject(error); // the outcome is unknown: never written twice
+      return true;
+    }
+    this.approvals.settle(prediction, true);
+    filings.forEach((f, i) => f.resolve({ record: records[2 * i], requestId: prediction.filed[i].requestId } satisfies FiledAppend as never));
+    appends.forEach((a, i) => a.resolve(records[2 * filings.length + i] as never));
+    return true;
   }
 
   private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]): Promise<Outcome[]> {
@@ -220,7 +251,7 @@ export class TransactionBatcher {
       const filed = filings.length > 0 ? await this.approvals.fileMany(tx, filings.map((f) => f.filing)) : [];
       const rows = [...filings.flatMap((f, i) => [f.row, filed[i].auditRow]), ...appends.map((a) => a.row)];
       const records = await this.audit.appendPrepared(tx, rows);
-      filings.forEach((_, i) => outcomes.push({ ok: true, value: { record: records[2 * i], filed: filed[i].result } satisfies FiledAppend }));
+      filings.forEach((_, i) => outcomes.push({ ok: true, value: { record: records[2 * i], requestId: filed[i].result.request.id } satisfies FiledAppend }));
       for (const value of records.slice(2 * filings.length)) outcomes.push({ ok: true, value });
     }
     return outcomes;

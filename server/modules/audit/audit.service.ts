@@ -150,8 +150,33 @@ const ROWS_FROM_JSON = `select ${HASHED_FIELDS.map((field, i) => (FIELD_SQL[fiel
  * own (it commits by itself: rows and head together or neither).
  * Parameters: new seq, new hash, tenant, expected seq, expected hash, rows.
  */
-const INSERT_ROWS_IF_HEAD = `with head as (
-    update audit_chain_head set seq = ?, hash = ? where tenant_id = ? and seq = ? and hash = ? returning 1
+const INSERT_ROWS_IF_HEAD = insertRowsIfHead(null);
+
+/**
+ * Work a conditional append statement does before its rows (e.g. the upsert
+ * of the approval requests the rows record), and the condition its write is
+ * also subject to. Such a statement cannot just write nothing when the head
+ * moved (its own work is done by then): it fails with SQLSTATE LG001
+ * instead, and nothing of it is kept.
+ */
+export interface StatementGuard {
+  /** Names the prepared statement (one per guard shape). */
+  name: string;
+  /** Common table expressions, without `with`; their `?` parameters come first. */
+  ctes: string;
+  params: unknown[];
+  /** A boolean SQL expression over the CTEs (which may itself fail with LG001). */
+  condition: string;
+}
+
+/** True for the error of a guarded statement whose expectation failed (it was rolled back whole). */
+export function isExpectationFailure(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'LG001';
+}
+
+function insertRowsIfHead(guard: StatementGuard | null): string {
+  return `with ${guard ? `${guard.ctes},` : ''} head as (
+    update audit_chain_head set seq = ?, hash = ? where tenant_id = ? and seq = ? and hash = ?${guard ? ` and ${guard.condition}` : ''} returning 1
   ), ins as (
     insert into audit_log (${COLUMNS})
     ${ROWS_FROM_JSON}
@@ -159,7 +184,9 @@ const INSERT_ROWS_IF_HEAD = `with head as (
     order by (x.e->2->>2)::bigint
     returning 1
   )
-  select (select count(*) from head)::int as moved, (select count(*) from ins)::int as written`;
+  select ${guard ? `lexgate_expect((select count(*) from head) = 1, 'the audit chain head moved')::int` : '(select count(*) from head)::int'} as moved,
+    (select count(*) from ins)::int as written`;
+}
 
 /** The chain head without a lock (for a conditional write, which checks it again). */
 const READ_HEAD = `select seq, hash from audit_chain_head where tenant_id = ?`;
@@ -409,6 +436,27 @@ export class AuditService {
     return { written, failed, leftover };
   }
 
+  /**
+   * Append one tenant's prepared rows outside any transaction, in ONE
+   * statement that first does `guard`'s work: both are kept, or neither.
+   * Chained onto the head this process last saw (read first if none); a
+   * moved head or a failed guard fails with LG001 (`isExpectationFailure`):
+   * nothing was written, and the caller may take another path.
+   */
+  async appendGuarded(run: StatementRunner, prepared: readonly PreparedAppend[], guard: StatementGuard): Promise<AuditRecord[]> {
+    const tenantId = prepared[0].tenantId;
+    if (prepared.some((p) => p.tenantId !== tenantId)) throw new Error('a guarded append writes one tenant');
+    let head = this.lastHeads.get(tenantId);
+    if (!head) {
+      const rows = await run<Row>(READ_HEAD, [tenantId], 'lexgate_audit_read_head');
+      if (rows.length === 0) throw new ValidationError(`unknown tenant "${tenantId}"`, 'tenant');
+      head = { seq: Number(rows[0].seq), hash: String(rows[0].hash) };
+    }
+    const chained = this.chain(head, prepared);
+    await this.writeIfHead(run, head, chained, guard);
+    return chained.records;
+  }
+
   /** Hash `items` onto the chain after `head` (time, sequence and hashes set here). */
   private chain(head: Head, items: readonly PreparedAppend[]): Chained {
     const ts = this.clock.now();
@@ -428,13 +476,16 @@ export class AuditService {
   }
 
   /** Write chained records if the tenant's head is still at `from`; true when written. */
-  private async writeIfHead(run: StatementRunner, from: Head, { records, payload }: Chained): Promise<boolean> {
+  private async writeIfHead(run: StatementRunner, from: Head, { records, payload }: Chained, guard: StatementGuard | null = null): Promise<boolean> {
     const tenantId = records[0].tenantId;
     const last = records[records.length - 1];
     let rows: Row[];
     try {
       // The rows travel as one JSON array, so the statement text never changes.
-      rows = await run<Row>(INSERT_ROWS_IF_HEAD, [last.seq, last.hash, tenantId, from.seq, from.hash, payload], 'lexgate_audit_insert_if_head');
+      const params = [last.seq, last.hash, tenantId, from.seq, from.hash, payload];
+      rows = guard
+        ? await run<Row>(insertRowsIfHead(guard), [...guard.params, ...params], `lexgate_audit_insert_guarded_${guard.name}`)
+        : await run<Row>(INSERT_ROWS_IF_HEAD, params, 'lexgate_audit_insert_if_head');
     } catch (e) {
       this.lastHeads.delete(tenantId); // the outcome is unknown
       throw e;

@@ -216,7 +216,7 @@ export class EvaluationService {
     if (!outcome.fileApprovalRequest) {
       auditId = (await this.batcher.append(auditRow)).id;
     } else {
-      const { record, filed } = await this.batcher.appendFiling(auditRow, {
+      const { record, requestId } = await this.batcher.appendFiling(auditRow, {
         tenantId: caller.tenantId,
         project: caller.project,
         requester: caller.requester,
@@ -229,7 +229,7 @@ export class EvaluationService {
         agentVersion: caller.agentVersion,
       });
       auditId = record.id;
-      approvalRequestId = filed.request.id;
+      approvalRequestId = requestId;
     }
 
     return {
