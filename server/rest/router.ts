@@ -49,6 +49,8 @@ interface CompiledRoute extends Route {
 
 export class Router {
   private readonly routes: CompiledRoute[];
+  /** The routes matching each parameterless route path (with and without a trailing slash), precomputed. */
+  private readonly byStaticPath = new Map<string, CompiledRoute[]>();
 
   constructor(routes: Route[]) {
     this.routes = routes.map((r) => {
@@ -65,16 +67,25 @@ export class Router {
         .join('/');
       return { ...r, regex: new RegExp(`^${pattern}/?$`), names };
     });
+    for (const r of this.routes) {
+      if (r.names.length > 0) continue;
+      for (const path of [r.path, `${r.path}/`]) this.byStaticPath.set(path, this.routes.filter((x) => x.regex.test(path)));
+    }
+  }
+
+  /** The routes whose pattern matches `pathname`, in declaration order. */
+  private matching(pathname: string): CompiledRoute[] {
+    return this.byStaticPath.get(pathname) ?? this.routes.filter((r) => r.regex.test(pathname));
   }
 
   /** True when some route claims this path (whatever the method). */
   claims(pathname: string): boolean {
-    return this.routes.some((r) => r.regex.test(pathname));
+    return this.matching(pathname).length > 0;
   }
 
   async handle(request: RestRequest, makeContext: () => RequestContext, onBug: (err: unknown) => void): Promise<RestResponse | null> {
     const url = request.url;
-    const matching = this.routes.filter((r) => r.regex.test(url.pathname));
+    const matching = this.matching(url.pathname);
     if (matching.length === 0) return null;
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     const route = matching.find((r) => r.method === method);

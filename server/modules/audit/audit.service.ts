@@ -457,18 +457,25 @@ export class AuditService {
     return chained.records;
   }
 
-  /** Hash `items` onto the chain after `head` (time, sequence and hashes set here). */
+  /**
+   * Hash `items` onto the chain after `head`: time, sequence and hashes are
+   * set on the prepared objects themselves, which become the records (no copy
+   * of every field per row; chaining again, after a miss, overwrites them).
+   */
   private chain(head: Head, items: readonly PreparedAppend[]): Chained {
     const ts = this.clock.now();
     let { seq, hash: prevHash } = head;
     let payload = '[';
     const records = items.map((p, i) => {
       seq += 1;
-      const full: HashedAuditContent = { ...p, ts, seq };
-      const body = hashedBody(full);
+      const record = p as AuditRecord;
+      record.ts = ts;
+      record.seq = seq;
+      const body = hashedBody(record);
       const hash = hashOfBody(prevHash, body);
+      record.prevHash = prevHash;
+      record.hash = hash;
       payload += `${i === 0 ? '' : ','}["${prevHash}","${hash}",${body}]`;
-      const record: AuditRecord = { ...full, prevHash, hash };
       prevHash = hash;
       return record;
     });
