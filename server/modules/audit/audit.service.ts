@@ -148,7 +148,6 @@ const ROWS_FROM_JSON = `select ${HASHED_FIELDS.map((field, i) => (FIELD_SQL[fiel
  * writer got there first), nothing is written and `moved` is 0. Correct with
  * or without the head's row lock held, so it also runs as a statement of its
  * own (it commits by itself: rows and head together or neither).
- * Parameters: new seq, new hash, tenant, expected seq, expected hash, rows.
  */
 const INSERT_ROWS_IF_HEAD = insertRowsIfHead(null);
 
@@ -174,17 +173,28 @@ export function isExpectationFailure(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'LG001';
 }
 
+/**
+ * The head moves only if it is where the rows were chained from; the check is
+ * in the SET, not the WHERE, so that it is made on the head's latest version:
+ * a statement that waited for another writer's commit (the row lock) sees
+ * that commit's head, not its own snapshot's. Parameters: expected seq and
+ * hash, new seq, expected seq and hash, new hash, tenant, new seq and hash,
+ * rows (after the guard's).
+ */
 function insertRowsIfHead(guard: StatementGuard | null): string {
+  const at = `h.seq = ? and h.hash = ?${guard ? ` and ${guard.condition}` : ''}`;
   return `with ${guard ? `${guard.ctes},` : ''} head as (
-    update audit_chain_head set seq = ?, hash = ? where tenant_id = ? and seq = ? and hash = ?${guard ? ` and ${guard.condition}` : ''} returning 1
+    update audit_chain_head as h set seq = case when ${at} then ? else h.seq end, hash = case when ${at} then ? else h.hash end
+    where h.tenant_id = ?
+    returning h.seq = ? and h.hash = ? as moved
   ), ins as (
     insert into audit_log (${COLUMNS})
     ${ROWS_FROM_JSON}
-    where exists (select 1 from head)
+    where exists (select 1 from head where moved)
     order by (x.e->2->>2)::bigint
     returning 1
   )
-  select ${guard ? `lexgate_expect((select count(*) from head) = 1, 'the audit chain head moved')::int` : '(select count(*) from head)::int'} as moved,
+  select ${guard ? `lexgate_expect((select count(*) from head where moved) = 1, 'the audit chain head moved')::int` : '(select count(*) from head where moved)::int'} as moved,
     (select count(*) from ins)::int as written`;
 }
 
@@ -482,26 +492,36 @@ export class AuditService {
     return { records, payload: payload + ']' };
   }
 
-  /** Write chained records if the tenant's head is still at `from`; true when written. */
+  /**
+   * Write chained records if the tenant's head is still at `from`; true when
+   * written. The head they leave is remembered before the write is sent, so a
+   * write started meanwhile in this process (another transaction) chains
+   * after them: conditional on that, it waits in PostgreSQL for this one's
+   * commit and then finds the head where it expected it.
+   */
   private async writeIfHead(run: StatementRunner, from: Head, { records, payload }: Chained, guard: StatementGuard | null = null): Promise<boolean> {
     const tenantId = records[0].tenantId;
     const last = records[records.length - 1];
+    const next: Head = { seq: last.seq, hash: last.hash };
+    this.lastHeads.set(tenantId, next);
+    const forget = () => {
+      if (this.lastHeads.get(tenantId) === next) this.lastHeads.delete(tenantId);
+    };
     let rows: Row[];
     try {
       // The rows travel as one JSON array, so the statement text never changes.
-      const params = [last.seq, last.hash, tenantId, from.seq, from.hash, payload];
+      const params = [from.seq, from.hash, last.seq, from.seq, from.hash, last.hash, tenantId, last.seq, last.hash, payload];
       rows = guard
         ? await run<Row>(insertRowsIfHead(guard), [...guard.params, ...params], `lexgate_audit_insert_guarded_${guard.name}`)
         : await run<Row>(INSERT_ROWS_IF_HEAD, params, 'lexgate_audit_insert_if_head');
     } catch (e) {
-      this.lastHeads.delete(tenantId); // the outcome is unknown
+      forget(); // the outcome is unknown (or, for a guarded write, nothing was written)
       throw e;
     }
     if (Number(rows[0]?.moved ?? 0) === 0) {
-      this.lastHeads.delete(tenantId);
+      forget();
       return false;
     }
-    this.lastHeads.set(tenantId, { seq: last.seq, hash: last.hash });
     return true;
   }
 
