@@ -1,20 +1,23 @@
 /**
- * Group commit for short units of work. Every audited decision takes the
- * tenant's chain-head lock until its transaction commits, so one transaction
- * per decision caps throughput at one commit (one WAL flush) per decision.
- * The batcher runs the units waiting at a moment together:
- * - units of work (`run` for ORM work, `runSql` for plain statements) share a
- *   transaction, each in its own savepoint: a unit's change and its audit row
- *   commit together or not at all, and a failing unit is rolled back alone;
- * - units that only append one audit row (`append`, most evaluations) were
- *   checked when they were queued, so none can fail alone: all of them are
- *   written by one multi-row statement after the units.
- * On an external PostgreSQL the `runSql` units and the appends run on a plain
- * driver transaction (no ORM query building), and `run` units, if any, in an
- * ORM transaction after it; a batch of appends alone is one statement per
- * tenant with no transaction around it (`AuditService.appendUnlocked`); on the embedded database everything shares the
- * ORM's transaction (it has one connection). Every caller is answered after
- * the commit that holds its work.
+ * Group commit for short units of work. Every audited decision moves the
+ * tenant's chain head, so one transaction per decision caps throughput at one
+ * commit (one WAL flush) per decision. The batcher writes what is waiting at
+ * a moment together, one batch at a time:
+ * - `append` (most evaluations): one audit row, checked when queued, so none
+ *   can fail alone; a batch's rows are one multi-row statement;
+ * - `appendFiling` (an evaluation that files an approval request): its row,
+ *   plus the request; a batch's requests are one upsert and their
+ *   APPROVAL_REQUESTED rows join the audit statement;
+ * - `run` (ORM work) and `runSql` (plain statements): units that share a
+ *   transaction, each in its own savepoint, so a failing unit is rolled back
+ *   alone.
+ * On an external PostgreSQL a batch of appends alone is one statement per
+ * tenant with no transaction around it (`AuditService.appendUnlocked`), and
+ * so is a batch of filings this process can predict (`filePredicted`);
+ * otherwise the statements run in a plain driver transaction, and `run` units
+ * in an ORM transaction after it. On the embedded database everything shares
+ * the ORM's transaction (it has one connection). Every caller is answered
+ * after the commit that holds its work.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApprovalService, RequestApprovalInput } from '../modules/approvals/approval.service';

@@ -10,7 +10,12 @@
  *   a decided request (APPROVED / REJECTED) is never silently reopened: the
  *   repeat is recorded in its history and the decision is returned.
  * - The agent path never writes into the registry.
- * - Every request is an APPROVAL_REQUESTED audit row in the same transaction.
+ * - Every request is an APPROVAL_REQUESTED audit row in the same transaction
+ *   (or the same single statement, for a batch written on a prediction).
+ * - Many requests (a batch) are one upsert, with the outcome each would have
+ *   had filed one by one in order (`fileMany`); `predict` writes a batch of
+ *   repeats on what this process last wrote of them, checked by the
+ *   statement itself.
  * - People decide: `reject` (REJECTED, with a reason the agent sees when it
  *   asks again) or approve, which proposes the registry rule (history entry
  *   PROPOSED); the request becomes APPROVED when a registry revision makes the
