@@ -11,6 +11,7 @@ import { PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
 import { PGliteDriver, PGliteKnexDialect } from 'mikro-orm-pglite';
 import pg from 'pg';
 import { migrationsList } from '../../migrations';
+import { StatementPipeline } from './statement-pipeline';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { entities } from './entities';
 
@@ -63,9 +64,10 @@ export interface Database {
    */
   readonly rawTransaction: (<T>(fn: (tx: RawTransaction) => Promise<T>) => Promise<T>) | null;
   /**
-   * One statement on its own (it commits by itself, all or nothing) on the
-   * same plain connections: a whole write in one round trip. Null where
-   * `rawTransaction` is.
+   * One statement on its own (it commits by itself, all or nothing): a whole
+   * write in one round trip. Statements go through one pipelined connection
+   * (`StatementPipeline`): each is sent without waiting for the ones before
+   * it, and runs after them, in the order sent. Null where `rawTransaction` is.
    */
   readonly rawStatement: RawTransaction['query'] | null;
   /** `SELECT 1` with a time bound. */
@@ -143,6 +145,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   // A small pool of its own for the hot statements; the ORM keeps its pool for the rest.
   const rawPool = target.kind === 'postgres' ? new pg.Pool({ connectionString: target.url, max: 4, idleTimeoutMillis: 30_000 }) : null;
   rawPool?.on('error', () => undefined); // an idle client's error; the next checkout reconnects
+  const pipeline = target.kind === 'postgres' ? new StatementPipeline(target.url) : null;
   return {
     orm,
     kind: target.kind,
@@ -174,12 +177,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
           }
         }
       : null,
-    rawStatement: rawPool
-      ? async <R>(sql: string, params: unknown[], name?: string): Promise<R[]> => {
-          const res = await rawPool.query(name ? { name, text: sql, values: params } : { text: sql, values: params });
-          return res.rows as R[];
-        }
-      : null,
+    rawStatement: pipeline ? (sql, params, name) => pipeline.query(sql, params, name) : null,
     async migrate() {
       const applied = await orm.getMigrator().up();
       return applied.map((m) => m.name);
@@ -204,6 +202,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       if (closed) return;
       closed = true;
       try {
+        await pipeline?.close();
         await rawPool?.end();
         await orm.close(true);
       } finally {

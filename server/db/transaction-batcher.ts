@@ -2,7 +2,7 @@
  * Group commit for short units of work. Every audited decision moves the
  * tenant's chain head, so one transaction per decision caps throughput at one
  * commit (one WAL flush) per decision. The batcher writes what is waiting at
- * a moment together, one batch at a time:
+ * a moment together (overlapping batches when the pipelined connection lets it):
  * - `append` (most evaluations): one audit row, checked when queued, so none
  *   can fail alone; a batch's rows are one multi-row statement;
  * - `appendFiling` (an evaluation that files an approval request): its row,
@@ -57,12 +57,15 @@ export class TransactionBatcher {
   private appends: Append[] = [];
   private filings: Filing[] = [];
   private running = false;
+  private inFlight = 0;
+  private slotWaiters: (() => void)[] = [];
 
   constructor(
     private readonly db: Database,
     private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'appendGuarded' | 'forgetTransaction' | 'prepare'>,
     private readonly approvals: Pick<ApprovalService, 'fileMany' | 'check' | 'predict' | 'settle'>,
     private readonly maxBatch = 256,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Run ORM `work` in a transaction shared with the other units waiting now; resolves after the commit. */
@@ -116,11 +119,17 @@ export class TransactionBatcher {
     this.running = true;
     // Let the callers of this same turn of the event loop join the first batch.
     await new Promise<void>((r) => setImmediate(r));
+    // Batches of appends and filings overlap when their statements go down the
+    // pipelined connection (`Database.rawStatement`): the next is sent while
+    // the last still runs, chained onto the head the last will leave and with
+    // its requests counted after the last's, and PostgreSQL runs it right
+    // after (if the last failed, so does it, and it is redone in a
+    // transaction). Batches with units of work run alone.
+    const slots = this.db.rawStatement ? this.maxInFlight : 1;
     try {
-      // One batch at a time. (Overlapping batches on two connections was
-      // measured slower: the later one's statement often reaches PostgreSQL
-      // first, fails its prediction and is redone; see bench/README.md.)
       while (this.ormUnits.length + this.sqlUnits.length + this.filings.length + this.appends.length > 0) {
+        const alone = this.ormUnits.length + this.sqlUnits.length > 0;
+        while (this.inFlight >= (alone ? 1 : slots)) await new Promise<void>((r) => this.slotWaiters.push(r));
         let room = this.maxBatch;
         const take = <T>(queue: T[]): T[] => {
           const taken = queue.splice(0, room);
@@ -128,12 +137,17 @@ export class TransactionBatcher {
           return taken;
         };
         const batch = [take(this.ormUnits), take(this.sqlUnits), take(this.filings), take(this.appends)] as const;
-        try {
-          await this.runBatch(...batch);
-        } catch (error) {
-          // Not expected (every path answers its callers), but never leave one waiting.
-          for (const item of batch.flat()) item.reject(error);
-        }
+        this.inFlight++;
+        const done = this.runBatch(...batch)
+          .catch((error: unknown) => {
+            // Not expected (every path answers its callers), but never leave one waiting.
+            for (const item of batch.flat()) item.reject(error);
+          })
+          .finally(() => {
+            this.inFlight--;
+            this.slotWaiters.splice(0).forEach((wake) => wake());
+          });
+        if (slots === 1 || alone) await done;
       }
     } finally {
       this.running = false;

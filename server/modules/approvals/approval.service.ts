@@ -288,15 +288,15 @@ export class ApprovalService {
       params: [plan.rowsJson, JSON.stringify(expected)],
       condition: '(select ok from verified)',
     };
+    // Counted now, so a batch predicted while this one is in flight counts after it.
+    for (const [key, known] of after) this.remember(key, known);
     return { filed, guard, after };
   }
 
-  /** After a predicted filing: remember its outcome when it was written, forget its requests when not. */
+  /** After a predicted filing that was not written: forget its requests (the next filing reads them again). */
   settle(prediction: FilingPrediction, written: boolean): void {
-    for (const [key, known] of prediction.after) {
-      if (written) this.remember(key, known);
-      else this.known.delete(key);
-    }
+    if (written) return;
+    for (const key of prediction.after.keys()) this.known.delete(key);
   }
 
   private remember(key: string, r: KnownRequest): void {
