@@ -83,6 +83,7 @@ export class StatementPipeline {
     try {
       const conn = await open;
       conn.broken = true;
+      for (const p of conn.pending.splice(0)) p.reject(new Error('the pipelined PostgreSQL connection was closed'));
       await conn.client.end();
     } catch {
       // never opened, or already gone
