@@ -53,7 +53,8 @@ const PACKAGES = [
 
 async function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const { DATABASE_URL: _d, ...base } = process.env;
-  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', ...(process.env.BENCH_GATEWAY_IMPORT ? ['--import', process.env.BENCH_GATEWAY_IMPORT] : []), main, 'serve'], {
+  // As `npm start` runs it (package.json): a larger young generation, so fewer scavenges per request.
+  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--max-semi-space-size=32', '--import', 'tsx', ...(process.env.BENCH_GATEWAY_IMPORT ? ['--import', process.env.BENCH_GATEWAY_IMPORT] : []), main, 'serve'], {
     env: { ...base, BIND_PORT: '0', LEXGATE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
