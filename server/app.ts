@@ -140,6 +140,9 @@ export function createApp(services: Services): App {
       req.on('data', onData);
       req.on('end', () => resolve(Buffer.concat(chunks, total)));
       req.on('error', reject);
+      req.on('close', () => {
+        if (!req.complete) reject(new Error('the client went away before sending the whole body'));
+      });
     });
   }
 
@@ -160,9 +163,9 @@ export function createApp(services: Services): App {
       return res;
     },
     async serveNode(req, res) {
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      const path = q < 0 ? target : target.slice(0, q);
+      // The path as the fetch path sees it (dot segments resolved), so both decide alike.
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      const path = url.pathname;
       if (isGraphql(path) || !isRest(path)) return false;
       const method = req.method ?? 'GET';
       let body: Uint8Array | null = new Uint8Array(0);
@@ -174,7 +177,6 @@ export function createApp(services: Services): App {
           return true;
         }
       }
-      const url = new URL(target, `http://${req.headers.host ?? 'localhost'}`);
       write(res, await rest(restRequest(method, url, nodeHeaders(req), body)), method === 'HEAD');
       return true;
     },
