@@ -59,7 +59,10 @@ export class StatementPipeline {
    * rows as text. A `name` prepares it once per connection.
    */
   async query<R = Row>(text: string, values: unknown[], name?: string): Promise<R[]> {
-    const conn = await this.connection();
+    let conn = await this.connection();
+    // It may have failed while this call waited for it: the next one is a new connection.
+    if (conn.broken) conn = await this.connection();
+    if (conn.broken) throw new Error('the pipelined PostgreSQL connection failed');
     return new Promise<R[]>((resolve, reject) => {
       const p: Pending = { resolve: resolve as (rows: Row[]) => void, reject, fields: [], rows: [], error: null, parsed: null };
       if (!name) conn.wire.parse({ name: '', text, types: [] });
