@@ -181,14 +181,33 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     const batcher = new TransactionBatcher(tdb.db, audit, approvals);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
-    const f = (pkg: string): RequestApprovalInput => ({ tenantId: 'default', project: 'split', requester: 'anonymous', ecosystem: 'pypi', package: pkg, version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null });
+    const f = (pkg: string, rationale = 'r'): RequestApprovalInput => ({ tenantId: 'default', project: 'split', requester: 'anonymous', ecosystem: 'pypi', package: pkg, version: null, rationale, source: 'auto', agentModel: null, agentVersion: null });
     const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'split' };
-    // A valid PyPI name, longer than the request table's column: only the database refuses it.
-    const long = `a${'b'.repeat(320)}`;
-    const results = await Promise.allSettled([batcher.appendFiling(row, f('one')), batcher.appendFiling(row, f(long)), batcher.append(row), batcher.appendFiling(row, f('two'))]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect((await approvals.list(em, 'default', { project: 'split' })).map((r) => r.normalizedName).sort()).toEqual(['one', 'two']);
-    expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 });
+    // Input the checks pass and only the database refuses (a constraint of this test's own).
+    await em.execute(`alter table approval_request add constraint test_refused check (rationale <> 'refused by the database')`);
+    try {
+      const results = await Promise.allSettled([
+        batcher.appendFiling(row, f('one')),
+        batcher.appendFiling(row, f('bad', 'refused by the database')),
+        batcher.append(row),
+        batcher.appendFiling(row, f('two')),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/test_refused/);
+      expect((await approvals.list(em, 'default', { project: 'split' })).map((r) => r.normalizedName).sort()).toEqual(['one', 'two']);
+      expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 });
+      // Known now, the same two are predicted: the statement the database refuses is redone, the bad one alone failing.
+      const again = await Promise.allSettled([batcher.appendFiling(row, f('one')), batcher.appendFiling(row, f('two', 'refused by the database')), batcher.append(row)]);
+      expect(again.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const requests = await approvals.list(em, 'default', { project: 'split' });
+      expect(requests.map((r) => [r.normalizedName, r.requestCount]).sort()).toEqual([['one', 2], ['two', 1]]);
+      expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 + 3 });
+      // Too long for the request row: refused before it joins a batch, naming the field.
+      await expect(batcher.appendFiling(row, { ...f('three'), agentModel: 'x'.repeat(300) })).rejects.toThrow(/agent_model is longer than 200/);
+      await expect(batcher.appendFiling(row, f(`a${'b'.repeat(320)}`))).rejects.toThrow(/package is longer than 300/);
+    } finally {
+      await em.execute(`alter table approval_request drop constraint test_refused`);
+    }
   });
 
   it('writes repeat filings it can predict in one statement, and falls back whole when the prediction is wrong', async () => {

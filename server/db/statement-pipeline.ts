@@ -153,6 +153,17 @@ export class StatementPipeline {
   private openNow: Open | null = null;
 }
 
+/**
+ * True for an error PostgreSQL reported for the statement itself (it has a
+ * SQLSTATE): the statement was rolled back, so it may be redone. Other errors
+ * (a broken connection) leave its outcome unknown.
+ */
+export function refusedByServer(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, severity } = err as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
+
 /** A parameter as text, as node-postgres sends it (numbers, strings, booleans, dates, JSON). */
 function prepare(v: unknown): string | null {
   if (v === null || v === undefined) return null;

@@ -24,6 +24,7 @@ import type { ApprovalService, RequestApprovalInput } from '../modules/approvals
 import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from '../modules/audit/audit.service';
 import type { Database } from './orm';
 import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
+import { refusedByServer } from './statement-pipeline';
 
 interface Settle {
   resolve: (v: never) => void;
@@ -206,7 +207,12 @@ export class TransactionBatcher {
     const tenantId = filings[0].row.tenantId;
     const oneTenant = filings.every((f) => f.row.tenantId === tenantId && f.filing.tenantId === tenantId) && appends.every((a) => a.row.tenantId === tenantId);
     if (!oneTenant) return false;
-    const prediction = this.approvals.predict(filings.map((f) => f.filing));
+    let prediction: ReturnType<typeof this.approvals.predict>;
+    try {
+      prediction = this.approvals.predict(filings.map((f) => f.filing));
+    } catch {
+      return false; // a filing its rows refuse: the transaction path fails it alone
+    }
     if (!prediction) return false;
     const rows = [...filings.flatMap((f, i) => [f.row, prediction.filed[i].auditRow]), ...appends.map((a) => a.row)];
     let records: AuditRecord[];
@@ -214,7 +220,10 @@ export class TransactionBatcher {
       records = await this.audit.appendGuarded((sql, params, name) => statement(dollarParams(sql), params, name), rows, prediction.guard);
     } catch (error) {
       this.approvals.settle(prediction, false);
-      if (isExpectationFailure(error)) return false;
+      // A wrong prediction, or any error PostgreSQL reports for the statement:
+      // it was rolled back whole, so the transaction path (which fails a bad
+      // filing alone) redoes the batch.
+      if (isExpectationFailure(error) || refusedByServer(error)) return false;
       for (const x of [...filings, ...appends]) x.reject(error); // the outcome is unknown: never written twice
       return true;
     }

@@ -216,6 +216,17 @@ export class ApprovalService {
     const rationale = input.rationale.trim();
     if (rationale === '') throw new ValidationError('rationale must not be empty', 'rationale');
     if (rationale.length > MAX_RATIONALE) throw new ValidationError(`rationale is longer than ${MAX_RATIONALE} characters`, 'rationale');
+    // The request row's column sizes, as errors that name the field.
+    const sized: [string, string | null, number][] = [
+      ['package', input.package.trim(), 300],
+      ['project', input.project, 200],
+      ['version', input.version, 200],
+      ['agent_model', input.agentModel, 200],
+      ['agent_version', input.agentVersion, 200],
+    ];
+    for (const [field, value, max] of sized) {
+      if (value !== null && value.length > max) throw new ValidationError(`${field} is longer than ${max} characters`, field);
+    }
   }
 
   /**
