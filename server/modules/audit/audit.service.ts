@@ -4,11 +4,17 @@
  * Invariants:
  * - `append` runs inside the caller's transaction, so a change and its audit
  *   row commit together or not at all.
- * - Appends to one tenant's chain are serialised by a row lock on the chain
- *   head (`SELECT ... FOR UPDATE`), held until the caller commits, so two
- *   simultaneous appends can never fork the chain; (tenant_id, seq) is unique
- *   as a second line of defence. Later appends in the same transaction (a
- *   group-commit batch) continue from the head they remember.
+ * - Every write of rows moves the tenant's chain head in the same statement,
+ *   on the condition that the head is where the rows were chained from
+ *   (checked on its latest version, under its row lock, held until commit),
+ *   so simultaneous appends can never fork the chain; (tenant_id, seq) is
+ *   unique as a second line of defence. A write chains first onto the head
+ *   this process last saw; when that misses, inside a transaction it locks
+ *   and reads the head (`SELECT ... FOR UPDATE`), outside one it reads it
+ *   again and retries. Later appends in the same transaction (a group-commit
+ *   batch) continue from the head they remember.
+ * - `appendUnlocked` and `appendGuarded` write without a transaction around
+ *   them: one statement each, which commits by itself, all or nothing.
  * - Do not nest `em.transactional` around appends: a nested transaction has
  *   its own context and would not see the remembered head (the batcher uses
  *   plain savepoints on one context instead).
