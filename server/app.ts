@@ -87,9 +87,11 @@ export function createApp(services: Services): App {
       : json({ detail: 'Not Found' }, 404);
   }
 
+  /** The headers every REST answer goes out with, whichever transport writes it. */
+  const restHeaders = (r: RestResponse) => ({ ...SECURITY_HEADERS, ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) });
+
   function toResponse(r: RestResponse, head: boolean): Response {
-    const headers = { ...SECURITY_HEADERS, ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
-    return new Response(head ? null : r.body, { status: r.status, headers });
+    return new Response(head ? null : r.body, { status: r.status, headers: restHeaders(r) });
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -147,7 +149,7 @@ export function createApp(services: Services): App {
   }
 
   function write(res: http.ServerResponse, r: RestResponse, head: boolean): void {
-    res.writeHead(r.status, { ...SECURITY_HEADERS, ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) });
+    res.writeHead(r.status, restHeaders(r));
     res.end(head ? undefined : r.body);
   }
 

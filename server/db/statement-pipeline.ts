@@ -51,6 +51,8 @@ interface Open {
 
 export class StatementPipeline {
   private open: Promise<Open> | null = null;
+  /** The connection `open` resolved to, once it has (a failing connection clears `open` only if it is this one). */
+  private openNow: Open | null = null;
 
   constructor(private readonly connectionString: string) {}
 
@@ -149,8 +151,6 @@ export class StatementPipeline {
     return conn;
   }
 
-  /** The connection `open` resolved to, once it has (to drop only the current one on failure). */
-  private openNow: Open | null = null;
 }
 
 /**
