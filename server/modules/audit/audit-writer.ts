@@ -20,11 +20,11 @@
  * after the commit that holds its work.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ApprovalService, RequestApprovalInput } from '../modules/approvals/approval.service';
-import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from '../modules/audit/audit.service';
-import type { Database } from './orm';
-import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
-import { refusedByServer } from './statement-pipeline';
+import type { ApprovalService, RequestApprovalInput } from '../approvals/approval.service';
+import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from './audit.service';
+import type { Database } from '../../db/orm';
+import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from '../../db/sql-tx';
+import { refusedByServer } from '../../db/statement-pipeline';
 
 interface Settle {
   resolve: (v: never) => void;
@@ -52,7 +52,7 @@ export interface FiledAppend {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export class TransactionBatcher {
+export class AuditWriter {
   private ormUnits: OrmUnit[] = [];
   private sqlUnits: SqlUnit[] = [];
   private appends: Append[] = [];
