@@ -5,6 +5,7 @@
 import type { Config } from './config';
 import type { Database } from './db/orm';
 import { AuditWriter } from './modules/audit/audit-writer';
+import { ApprovalFiling } from './modules/approvals/approval-filing';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
@@ -66,8 +67,9 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const upstreams = deps.upstreams ?? createUpstreams({ config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger });
   const audit = new AuditService(deps.clock);
-  const approvals = new ApprovalService(deps.db, audit, deps.clock);
-  const auditWriter = new AuditWriter(deps.db, audit, approvals);
+  const approvalFiling = new ApprovalFiling(audit, deps.clock);
+  const approvals = new ApprovalService(deps.db, audit, approvalFiling, deps.clock);
+  const auditWriter = new AuditWriter(deps.db, audit, approvalFiling);
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
   const rescan = new RescanService(deps.db, registry, upstreams, audit, deps.clock, deps.logger, deps.config.cveScanIntervalHours);
   const rescanScheduler = new RescanScheduler(deps.timers ?? timersOf(deps.clock), deps.config.cveScanIntervalHours, {

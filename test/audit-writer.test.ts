@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlTx } from '../server/db/sql-tx';
 import { AuditWriter } from '../server/modules/audit/audit-writer';
-import { ApprovalService, MAX_HISTORY_REPEATS, type RequestApprovalInput } from '../server/modules/approvals/approval.service';
+import { ApprovalFiling } from '../server/modules/approvals/approval-filing';
+import { MAX_HISTORY_REPEATS, type RequestApprovalInput } from '../server/modules/approvals/approval-record';
+import { ApprovalService } from '../server/modules/approvals/approval.service';
 import { AuditService } from '../server/modules/audit/audit.service';
 import { ManualClock } from '../server/shared/clock';
 import { dbKinds, freshDatabase, type TestDatabase } from './support/databases';
@@ -11,14 +13,15 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   let tdb: TestDatabase;
   const clock = new ManualClock();
   const audit = new AuditService(clock);
-  const approvals = new ApprovalService({} as never, audit, clock); // fileMany/check need no Database of their own
+  const approvalFiling = new ApprovalFiling(audit, clock);
+  const approvals = new ApprovalService({} as never, audit, approvalFiling, clock); // request/list need no Database of their own
   beforeAll(async () => {
     tdb = await freshDatabase(kind);
   });
   afterAll(() => tdb?.drop());
 
   it('commits the good units of a batch (ORM and plain-statement ones), rolls back a failing one alone, and keeps the chain whole', async () => {
-    const writer = new AuditWriter(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, i) => {
         // ORM units and plain-statement units alike (on PostgreSQL they run in different transactions).
@@ -43,7 +46,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('writes the audit-only appends of a batch in one statement, with every field intact', async () => {
-    const writer = new AuditWriter(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const detailed = {
@@ -108,7 +111,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('rejects every unit of a batch whose commit fails, and writes none of them', async () => {
-    const writer = new AuditWriter(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const before = (await audit.verifyChain(tdb.db.em() as EntityManager, 'default')).checked;
     // A deferred constraint fails at commit time, after every unit succeeded.
     await tdb.db.em().getConnection().execute(`create table if not exists batch_probe (id int primary key, ref int, constraint batch_probe_ref check (ref is null or ref > 0) )`);
@@ -130,7 +133,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('files a batch of approval requests with one upsert, as if filed one by one, each audit row after the row that filed it', async () => {
-    const writer = new AuditWriter(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const filing = (pkg: string, version: string | null, rationale = 'license unknown'): RequestApprovalInput => ({
@@ -151,10 +154,10 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     expect(requested.map((r) => r.details.created)).toEqual([true, true, false, false, false, true]);
     expect(requested.map((r) => r.details.requestCount)).toEqual([1, 1, 2, 2, 3, 1]);
     expect(requested.map((r) => r.status)).toEqual(['pending_review', 'pending_review', 'pending_review', 'denied', 'pending_review', 'pending_review']);
-    expect(new Set([0, 2, 4].map((i) => results[i].requestId)).size).toBe(1);
+    expect(new Set([0, 2, 4].map((i) => results[i].filedId)).size).toBe(1);
     results.forEach((r, i) => {
       expect(r.record.id).toBe(rows[2 * i].id);
-      expect(requested[i].details.requestId).toBe(r.requestId);
+      expect(requested[i].details.requestId).toBe(r.filedId);
     });
     const alpha = (await approvals.list(em, 'default', { project: 'batch' })).find((r) => r.normalizedName === 'alpha')!;
     expect(alpha).toMatchObject({ requestCount: 3, package: 'ALPHA', version: '1.0', rationale: 'why 4', status: 'PENDING_REVIEW', lastAuditId: requested[4].id });
@@ -166,7 +169,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('caps a request\'s history when one batch repeats it past the cap', async () => {
-    const writer = new AuditWriter(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const f: RequestApprovalInput = { tenantId: 'default', project: 'cap', requester: 'anonymous', ecosystem: 'npm', package: 'left-pad', version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null };
     const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'cap' };
@@ -178,7 +181,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('fails a filing the database refuses alone, and writes the rest of its batch', async () => {
-    const writer = new AuditWriter(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const f = (pkg: string, rationale = 'r'): RequestApprovalInput => ({ tenantId: 'default', project: 'split', requester: 'anonymous', ecosystem: 'pypi', package: pkg, version: null, rationale, source: 'auto', agentModel: null, agentVersion: null });
@@ -220,7 +223,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
         return audit.appendGuarded(...a);
       },
     }) as AuditService;
-    const writer = new AuditWriter(tdb.db, spyAudit, approvals);
+    const writer = new AuditWriter(tdb.db, spyAudit, approvalFiling);
     const f: RequestApprovalInput = { tenantId: 'default', project: 'predict', requester: 'anonymous', ecosystem: 'pypi', package: 'Pred', version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null };
     const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'predict' };
     const before = (await audit.verifyChain(em, 'default')).checked;
@@ -234,10 +237,11 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
 
     // Decided behind its back: the prediction (still pending) is wrong, the statement fails whole, the batch is redone.
     await em.execute(`update approval_request set status = 'REJECTED', decision_reason = 'not this one' where project = 'predict'`);
-    const { requestId } = await writer.appendFiling(row, f);
-    expect(requestId).toBe((await request()).id);
+    const { filedId } = await writer.appendFiling(row, f);
+    expect(filedId).toBe((await request()).id);
     // And a writer elsewhere (another replica) repeats it and moves the chain.
-    const elsewhere = new ApprovalService({} as never, new AuditService(clock), clock);
+    const elsewhereAudit = new AuditService(clock);
+    const elsewhere = new ApprovalService({} as never, elsewhereAudit, new ApprovalFiling(elsewhereAudit, clock), clock);
     await em.transactional((tx) => elsewhere.request(tx as EntityManager, f));
     await writer.appendFiling(row, f);
 

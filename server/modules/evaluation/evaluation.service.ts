@@ -16,8 +16,9 @@
  *   audit writer's group commit: committed with the other decisions of that moment.
  */
 import type { Caller } from '../../context';
-import type { AuditWriter } from '../audit/audit-writer';
 import { DomainError, ValidationError } from '../../shared/errors';
+import type { RequestApprovalInput } from '../approvals/approval-record';
+import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditAppendInput } from '../audit/audit.service';
 import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/registry.service';
@@ -100,7 +101,7 @@ export class EvaluationService {
   private readonly licenseMemo = new WeakMap<Registry, Map<string, LicenseEvaluation>>();
 
   constructor(
-    private readonly writer: AuditWriter,
+    private readonly writer: Pick<AuditWriter<RequestApprovalInput>, 'append' | 'appendFiling'>,
     private readonly registry: RegistryService,
     private readonly upstreams: Upstreams,
   ) {}
@@ -216,7 +217,7 @@ export class EvaluationService {
     if (!outcome.fileApprovalRequest) {
       auditId = (await this.writer.append(auditRow)).id;
     } else {
-      const { record, requestId } = await this.writer.appendFiling(auditRow, {
+      const { record, filedId } = await this.writer.appendFiling(auditRow, {
         tenantId: caller.tenantId,
         project: caller.project,
         requester: caller.requester,
@@ -229,7 +230,7 @@ export class EvaluationService {
         agentVersion: caller.agentVersion,
       });
       auditId = record.id;
-      approvalRequestId = requestId;
+      approvalRequestId = filedId;
     }
 
     return {
