@@ -55,6 +55,13 @@ describe.skipIf(!dbKinds().includes('postgres'))('statements pipelined on one Po
     await expect(pipeline.query('select nonsense from nowhere', [], 'probe_bad')).rejects.toMatchObject({ code: '42P01' });
   });
 
+  it('keeps a statement prepared when its first run fails after the parse, and runs it again', async () => {
+    const text = 'insert into pipe_probe (n, t) values ($1, $2) returning n';
+    // The parse succeeds; the insert then fails (n = 100 is taken): the prepared statement stays on the connection.
+    await expect(pipeline.query(text, [100, 'taken'], 'probe_first_fails')).rejects.toMatchObject({ code: '23505' });
+    expect(await pipeline.query(text, [300, 'next'], 'probe_first_fails')).toEqual([{ n: '300' }]);
+  });
+
   it('fails the statements in flight when the connection dies, and reconnects for the next', async () => {
     const pid = (await pipeline.query<{ pid: string }>('select pg_backend_pid() as pid', []))[0].pid;
     // Settled into values at once, so their rejections are handled when they come.
