@@ -1,25 +1,52 @@
 /**
- * Group commit for short units of work. Every audited decision moves the
- * tenant's chain head, so one transaction per decision caps throughput at one
- * commit (one WAL flush) per decision. The batcher writes what is waiting at
- * a moment together (overlapping batches when the pipelined connection lets it):
+ * The audit writer: the one path by which lexgate writes audit rows in
+ * group commit. Every audited decision moves the tenant's chain head, so one
+ * transaction per decision caps throughput at one commit (one WAL flush) per
+ * decision; the writer writes what is waiting at a moment together
+ * (overlapping batches when the pipelined connection lets it):
  * - `append` (most evaluations): one audit row, checked when queued, so none
  *   can fail alone; a batch's rows are one multi-row statement;
  * - `appendFiling` (an evaluation that files an approval request): its row,
- *   plus the request; a batch's requests are one upsert and their
- *   APPROVAL_REQUESTED rows join the audit statement;
- * - `run` (ORM work) and `runSql` (plain statements): units that share a
- *   transaction, each in its own savepoint, so a failing unit is rolled back
- *   alone.
+ *   plus what the participant (`AuditParticipant`, approvals) files; a
+ *   batch's filings are one statement of the participant's, and their audit
+ *   rows join the audit statement.
  * On an external PostgreSQL a batch of appends alone is one statement per
  * tenant with no transaction around it (`AuditService.appendUnlocked`), and
- * so is a batch of filings this process can predict (`filePredicted`);
- * otherwise the statements run in a plain driver transaction, and `run` units
- * in an ORM transaction after it. On the embedded database everything shares
- * the ORM's transaction (it has one connection). Every caller is answered
- * after the commit that holds its work.
+ * so is a batch of filings the participant can predict (`filePredicted`);
+ * otherwise the batch runs in a plain driver transaction. On the embedded
+ * database it runs in the ORM's transaction (it has one connection).
+ *
+ * Chain invariants (the audit module's, here in one place; `AuditService`
+ * holds the SQL that keeps them):
+ * 1. A row and the change it records commit together or not at all: a caller
+ *    is answered after the commit that holds its row, and a batch that fails
+ *    answers every caller in it with the failure (none of it was kept). A
+ *    filing and its APPROVAL_REQUESTED row are in the same statement or the
+ *    same transaction.
+ * 2. No fork: every write of rows moves the tenant's chain head in the same
+ *    statement, on the condition that the head is where the rows were
+ *    chained from, checked on the head's latest version (in the SET, not the
+ *    WHERE), so a statement that waited on another writer's row lock sees
+ *    that writer's head. (tenant_id, seq) is unique as a second defence.
+ * 3. A write chains first onto the head this process last saw (a guess);
+ *    when that misses, inside a transaction it locks and reads the head
+ *    (`SELECT ... FOR UPDATE`) and later appends in that transaction
+ *    continue from it; outside one it reads the head again and retries, and
+ *    after a few misses the rows are written in a locked transaction.
+ * 4. A statement without a transaction around it (`appendUnlocked`,
+ *    `appendGuarded`) commits by itself, all or nothing. A guarded statement
+ *    (a participant's work before the rows) fails whole with SQLSTATE LG001
+ *    when the head moved or the prediction was wrong, and the batch is redone
+ *    in a transaction; an error whose outcome is unknown (a broken
+ *    connection) is answered as a failure and never written again.
+ * 5. One bad filing fails alone: a batch whose transaction fails and holds
+ *    filings is redone one filing per transaction, its appends together.
+ * 6. Pipelined batches run in the order sent; one sent after a failed one
+ *    fails too (its head is wrong) and is redone in a transaction.
+ * 7. Rows are never updated or deleted (a trigger refuses it);
+ *    `AuditService.verifyChain` recomputes every hash and names the first row
+ *    that does not match.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditParticipant, ParticipantPrediction } from './audit-participant';
 import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from './audit.service';
 import type { Database } from '../../db/orm';
@@ -29,12 +56,6 @@ import { refusedByServer } from '../../db/statement-pipeline';
 interface Settle {
   resolve: (v: never) => void;
   reject: (e: unknown) => void;
-}
-interface OrmUnit extends Settle {
-  work: (em: EntityManager) => Promise<unknown>;
-}
-interface SqlUnit extends Settle {
-  work: (tx: SqlTx) => Promise<unknown>;
 }
 interface Append extends Settle {
   row: PreparedAppend;
@@ -50,12 +71,8 @@ export interface FiledAppend {
   filedId: string;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
 /** `F`: what the participant (`AuditParticipant`) files with an audit row (approval requests). */
 export class AuditWriter<F extends { tenantId: string } = never, P extends ParticipantPrediction = ParticipantPrediction> {
-  private ormUnits: OrmUnit[] = [];
-  private sqlUnits: SqlUnit[] = [];
   private appends: Append[] = [];
   private filings: Filing<F>[] = [];
   private running = false;
@@ -64,27 +81,11 @@ export class AuditWriter<F extends { tenantId: string } = never, P extends Parti
 
   constructor(
     private readonly db: Database,
-    private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'appendGuarded' | 'forgetTransaction' | 'prepare'>,
+    private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'appendGuarded' | 'prepare'>,
     private readonly participant: AuditParticipant<F, P>,
     private readonly maxBatch = 256,
     private readonly maxInFlight = 2,
   ) {}
-
-  /** Run ORM `work` in a transaction shared with the other units waiting now; resolves after the commit. */
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.ormUnits.push({ work, resolve: resolve as (v: never) => void, reject });
-      this.kick();
-    });
-  }
-
-  /** The same for work that needs only statements (`SqlTx`): it can join the plain driver batch. */
-  runSql<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.sqlUnits.push({ work, resolve: resolve as (v: never) => void, reject });
-      this.kick();
-    });
-  }
 
   /**
    * Append one audit row in the next batch; resolves with the stored record
@@ -127,19 +128,18 @@ export class AuditWriter<F extends { tenantId: string } = never, P extends Parti
     // the last still runs, chained onto the head the last will leave and with
     // its requests counted after the last's, and PostgreSQL runs it right
     // after (if the last failed, so does it, and it is redone in a
-    // transaction). Batches with units of work run alone.
+    // transaction).
     const slots = this.db.rawStatement ? this.maxInFlight : 1;
     try {
-      while (this.ormUnits.length + this.sqlUnits.length + this.filings.length + this.appends.length > 0) {
-        const alone = this.ormUnits.length + this.sqlUnits.length > 0;
-        while (this.inFlight >= (alone ? 1 : slots)) await new Promise<void>((r) => this.slotWaiters.push(r));
+      while (this.filings.length + this.appends.length > 0) {
+        while (this.inFlight >= slots) await new Promise<void>((r) => this.slotWaiters.push(r));
         let room = this.maxBatch;
         const take = <T>(queue: T[]): T[] => {
           const taken = queue.splice(0, room);
           room -= taken.length;
           return taken;
         };
-        const batch = [take(this.ormUnits), take(this.sqlUnits), take(this.filings), take(this.appends)] as const;
+        const batch = [take(this.filings), take(this.appends)] as const;
         this.inFlight++;
         const done = this.runBatch(...batch)
           .catch((error: unknown) => {
@@ -150,33 +150,24 @@ export class AuditWriter<F extends { tenantId: string } = never, P extends Parti
             this.inFlight--;
             this.slotWaiters.splice(0).forEach((wake) => wake());
           });
-        if (slots === 1 || alone) await done;
+        if (slots === 1) await done;
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async runBatch(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]): Promise<void> {
+  private async runBatch(filings: Filing<F>[], appends: Append[]): Promise<void> {
     const raw = this.db.rawTransaction;
     const statement = this.db.rawStatement;
-    if (raw && statement && sqlUnits.length === 0 && filings.length === 0 && appends.length > 0) {
+    if (raw && statement && filings.length === 0) {
       await this.appendUnlocked(statement, appends, raw);
-      if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
-    } else if (raw && statement && sqlUnits.length === 0 && filings.length > 0 && (await this.filePredicted(statement, filings, appends))) {
-      if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
-    } else if (raw && (sqlUnits.length > 0 || filings.length > 0 || appends.length > 0)) {
-      const onRaw = (sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]) => () =>
-        raw((raw) => {
-          const tx = sqlTxOfRaw(raw);
-          return this.runUnits(tx, sqlUnits.map((u) => () => u.work(tx)), filings, appends);
-        });
-      await this.settleOrSplit(sqlUnits, filings, appends, onRaw);
-      if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
-    } else if (ormUnits.length > 0) {
-      await this.settle([...ormUnits, ...sqlUnits, ...filings, ...appends], () => this.inOrmTransaction(ormUnits, sqlUnits, filings, appends));
+    } else if (raw && statement && (await this.filePredicted(statement, filings, appends))) {
+      // written on the prediction
+    } else if (raw) {
+      await this.settleOrSplit(filings, appends, (filings, appends) => () => raw((r) => this.write(sqlTxOfRaw(r), filings, appends)));
     } else {
-      await this.settleOrSplit(sqlUnits, filings, appends, (sqlUnits, filings, appends) => () => this.inOrmTransaction([], sqlUnits, filings, appends));
+      await this.settleOrSplit(filings, appends, (filings, appends) => () => this.inOrmTransaction(filings, appends));
     }
   }
 
@@ -195,7 +186,7 @@ export class AuditWriter<F extends { tenantId: string } = never, P extends Parti
       else if (failed.has(a.row)) a.reject(failed.get(a.row));
       else rest.push(a);
     }
-    if (rest.length > 0) await this.settle(rest, () => raw((r) => this.runUnits(sqlTxOfRaw(r), [], [], rest)));
+    if (rest.length > 0) await this.settle(rest, () => raw((r) => this.write(sqlTxOfRaw(r), [], rest)));
   }
 
   /**
@@ -236,63 +227,40 @@ export class AuditWriter<F extends { tenantId: string } = never, P extends Parti
     return true;
   }
 
-  private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]): Promise<Outcome[]> {
-    return this.db.em().transactional((trx) => {
-      const em = trx as EntityManager;
-      const tx = sqlTxOfEm(em);
-      return this.runUnits(tx, [...ormUnits.map((u) => () => u.work(em)), ...sqlUnits.map((u) => () => u.work(tx))], filings, appends);
-    });
+  private inOrmTransaction(filings: Filing<F>[], appends: Append[]): Promise<unknown[]> {
+    return this.db.em().transactional((trx) => this.write(sqlTxOfEm(trx), filings, appends));
   }
 
   /**
-   * Settle a batch; if its transaction failed and it held only filings and
-   * appends (no units, whose work must not run twice), write each filing in a
-   * transaction of its own and the appends together, so that one bad request
-   * fails alone.
+   * Settle a batch; if its transaction failed and it held filings (and more
+   * than one item), write each filing in a transaction of its own and the
+   * appends together, so that one bad filing fails alone.
    */
   private async settleOrSplit(
-    sqlUnits: SqlUnit[],
     filings: Filing<F>[],
     appends: Append[],
-    transaction: (sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]) => () => Promise<Outcome[]>,
+    transaction: (filings: Filing<F>[], appends: Append[]) => () => Promise<unknown[]>,
   ): Promise<void> {
-    const splittable = sqlUnits.length === 0 && filings.length > 0 && filings.length + appends.length > 1;
-    if (await this.settle([...sqlUnits, ...filings, ...appends], transaction(sqlUnits, filings, appends), !splittable)) return;
-    for (const f of filings) await this.settle([f], transaction([], [f], []));
-    if (appends.length > 0) await this.settle(appends, transaction([], [], appends));
+    const splittable = filings.length > 0 && filings.length + appends.length > 1;
+    if (await this.settle([...filings, ...appends], transaction(filings, appends), !splittable)) return;
+    for (const f of filings) await this.settle([f], transaction([f], []));
+    if (appends.length > 0) await this.settle(appends, transaction([], appends));
   }
 
   /**
-   * Inside one transaction: each unit in a savepoint (none when it is alone),
-   * then the filings' requests in one upsert, then every audit row (each
-   * filing's own row and its request's, then the appends) in one statement.
-   * Outcomes in the order of `units`, then the filings, then the appends. A
-   * lone unit's failure fails the transaction.
+   * Inside one transaction: the filings in one statement of the
+   * participant's, then every audit row (each filing's own row and the
+   * participant's row for it, then the appends) in one statement. Values in
+   * the order of the filings, then the appends.
    */
-  private async runUnits(tx: SqlTx, units: (() => Promise<unknown>)[], filings: Filing<F>[], appends: Append[]): Promise<Outcome[]> {
-    const alone = units.length === 1 && filings.length === 0 && appends.length === 0;
-    const outcomes: Outcome[] = [];
-    for (const work of units) {
-      if (!alone) await tx.execute('savepoint lexgate_unit', [], 'lexgate_savepoint');
-      try {
-        const value = await work();
-        if (!alone) await tx.execute('release savepoint lexgate_unit', [], 'lexgate_release');
-        outcomes.push({ ok: true, value });
-      } catch (error) {
-        if (alone) throw error;
-        await tx.execute('rollback to savepoint lexgate_unit', [], 'lexgate_rollback_to');
-        this.audit.forgetTransaction(tx);
-        outcomes.push({ ok: false, error });
-      }
-    }
-    if (filings.length + appends.length > 0) {
-      const filed = filings.length > 0 ? await this.participant.fileMany(tx, filings.map((f) => f.filing)) : [];
-      const rows = [...filings.flatMap((f, i) => [f.row, filed[i].auditRow]), ...appends.map((a) => a.row)];
-      const records = await this.audit.appendPrepared(tx, rows);
-      filings.forEach((_, i) => outcomes.push({ ok: true, value: { record: records[2 * i], filedId: filed[i].id } satisfies FiledAppend }));
-      for (const value of records.slice(2 * filings.length)) outcomes.push({ ok: true, value });
-    }
-    return outcomes;
+  private async write(tx: SqlTx, filings: Filing<F>[], appends: Append[]): Promise<unknown[]> {
+    const filed = filings.length > 0 ? await this.participant.fileMany(tx, filings.map((f) => f.filing)) : [];
+    const rows = [...filings.flatMap((f, i) => [f.row, filed[i].auditRow]), ...appends.map((a) => a.row)];
+    const records = await this.audit.appendPrepared(tx, rows);
+    return [
+      ...filings.map((_, i) => ({ record: records[2 * i], filedId: filed[i].id }) satisfies FiledAppend),
+      ...records.slice(2 * filings.length),
+    ];
   }
 
   /**
@@ -300,19 +268,15 @@ export class AuditWriter<F extends { tenantId: string } = never, P extends Parti
    * fails nothing of it was kept: its callers are rejected, unless
    * `rejectOnFailure` is false (the caller retries them).
    */
-  private async settle(items: Settle[], transaction: () => Promise<Outcome[]>, rejectOnFailure = true): Promise<boolean> {
-    let outcomes: Outcome[];
+  private async settle(items: Settle[], transaction: () => Promise<unknown[]>, rejectOnFailure = true): Promise<boolean> {
+    let values: unknown[];
     try {
-      outcomes = await transaction();
+      values = await transaction();
     } catch (error) {
       if (rejectOnFailure) for (const item of items) item.reject(error);
       return false;
     }
-    items.forEach((item, i) => {
-      const o = outcomes[i];
-      if (o.ok) item.resolve(o.value as never);
-      else item.reject(o.error);
-    });
+    items.forEach((item, i) => item.resolve(values[i] as never));
     return true;
   }
 }

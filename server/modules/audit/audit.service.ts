@@ -1,25 +1,13 @@
 /**
- * Audit service: owns the append-only, hash-chained audit log.
- *
- * Invariants:
- * - `append` runs inside the caller's transaction, so a change and its audit
- *   row commit together or not at all.
- * - Every write of rows moves the tenant's chain head in the same statement,
- *   on the condition that the head is where the rows were chained from
- *   (checked on its latest version, under its row lock, held until commit),
- *   so simultaneous appends can never fork the chain; (tenant_id, seq) is
- *   unique as a second line of defence. A write chains first onto the head
- *   this process last saw; when that misses, inside a transaction it locks
- *   and reads the head (`SELECT ... FOR UPDATE`), outside one it reads it
- *   again and retries. Later appends in the same transaction (a group-commit
- *   batch) continue from the head they remember.
- * - `appendUnlocked` and `appendGuarded` write without a transaction around
- *   them: one statement each, which commits by itself, all or nothing.
- * - Do not nest `em.transactional` around appends: a nested transaction has
- *   its own context and would not see the remembered head (the batcher uses
- *   plain savepoints on one context instead).
- * - Rows are never updated (a trigger refuses it); `verifyChain` recomputes
- *   every hash and names the first row that does not match.
+ * Audit service: the append-only, hash-chained audit log's SQL — rows chained
+ * and written onto the tenant's head (inside the caller's transaction, or as
+ * one statement on its own), the chain verified, listed and exported. The
+ * chain's invariants are documented once, in the audit writer's header
+ * (`audit-writer.ts`), the one group-commit path that calls the statement
+ * forms; `append`/`appendPrepared` also serve use cases that write their
+ * change and its row in a transaction of their own.
+ * Do not nest `em.transactional` around appends: a nested transaction has
+ * its own context and would not see the head remembered for the outer one.
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -310,15 +298,6 @@ export class AuditService {
   private readonly lastHeads = new Map<string, Head>();
 
   constructor(private readonly clock: Clock) {}
-
-  /**
-   * Forget what this transaction's appends remembered of the chain heads; call
-   * after rolling back to a savepoint, which also rolls the heads back.
-   */
-  forgetTransaction(tx: EntityManager | SqlTx): void {
-    const key = 'getTransactionContext' in tx ? (tx.getTransactionContext() as object | undefined) : tx.key;
-    if (key) this.heads.delete(key);
-  }
 
   /**
    * Check and complete what a caller wants appended (lengths, NUL bytes), without
