@@ -30,8 +30,8 @@ import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { DomainError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { AuditService, PreparedAppend, StatementGuard } from '../audit/audit.service';
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { isEcosystem, normalizeName, validateName } from '../evaluation/policy/names';
+import type { Ecosystem } from '../packages/facts';
+import { isEcosystem, normalizeName, validateName } from '../packages/names';
 import type { RegistryDocument, RegistryRule } from '../registry/registry-document';
 import type { ApprovalHistoryEntry, ApprovalStatus } from './approval-request.entity';
 
