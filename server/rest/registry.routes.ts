@@ -3,7 +3,7 @@
  * and edit routes. Thin: parse, one service call, map.
  */
 import { approvalRequestToWire } from '../modules/approvals/approval.wire';
-import type { Ecosystem } from '../modules/evaluation/policy/facts';
+import type { Ecosystem } from '../modules/packages/facts';
 import type { ProposedRule } from '../modules/registry/registry-edit';
 import { RegistryInvalidError } from '../modules/registry/registry-errors';
 import type { ProposalOutcome } from '../modules/registry/registry-lifecycle.service';
