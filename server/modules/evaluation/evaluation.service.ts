@@ -15,7 +15,7 @@
  *   recorded. The row (and any approval request) is written through the
  *   transaction batcher: committed with the other decisions of that moment.
  */
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { DomainError, ValidationError } from '../../shared/errors';
 import type { AuditAppendInput } from '../audit/audit.service';
