@@ -14,7 +14,7 @@ import { parseBody } from './api-v1.routes';
 import { json } from './http-errors';
 import { lexAlignCaller } from './lexalign-caller';
 import type { Route, RouteInput } from './router';
-import { callerFor } from '../context';
+import { callerFor } from '../modules/auth/caller';
 
 /** Our additive operator routes: the project header is optional (the dashboard's `dashboard` by default). */
 function operatorCaller(ctx: RouteInput['ctx']) {

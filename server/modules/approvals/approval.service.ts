@@ -14,7 +14,7 @@
  *   Every decision is an APPROVAL_DECISION audit row naming who and why.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import type { Database } from '../../db/orm';
 import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';

@@ -15,7 +15,7 @@
  *   recorded. The row (and any approval request) is written through the
  *   audit writer's group commit: committed with the other decisions of that moment.
  */
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import { DomainError, ValidationError } from '../../shared/errors';
 import type { RequestApprovalInput } from '../approvals/approval-record';
 import type { AuditWriter } from '../audit/audit-writer';

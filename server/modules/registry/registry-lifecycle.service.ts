@@ -12,7 +12,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import type { Database } from '../../db/orm';
 import type { Clock } from '../../shared/clock';
 import { DomainError, ValidationError } from '../../shared/errors';
