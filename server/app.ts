@@ -15,8 +15,9 @@ import { json, type RestResponse } from './rest/http-errors';
 import { registryRoutes } from './rest/registry.routes';
 import { reportRoutes } from './rest/reports.routes';
 import { novyxV1Routes } from './rest/novyx-v1.routes';
-import { restRequest, Router, type HeaderLookup, type RestRequest } from './rest/router';
+import { restRequest, Router, type RestRequest } from './rest/router';
 import type { Services } from './services';
+import type { HeaderLookup } from './shared/headers';
 import { readCapped } from './shared/streams';
 import { createStaticSite } from './static-site';
 

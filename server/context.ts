@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ANONYMOUS_ACTOR, type Actor } from './modules/auth/actor';
 import { DEFAULT_TENANT_ID } from './modules/tenants/tenant.entity';
-import type { HeaderLookup } from './rest/router';
+import type { HeaderLookup } from './shared/headers';
 import type { Services } from './services';
 
 export interface TenantRef {
@@ -43,28 +43,5 @@ export function createRequestContext(services: Services, headers: HeaderLookup):
       em ??= services.db.em();
       return em;
     },
-  };
-}
-
-/** Who asks, from where: the identity every audited decision records. */
-export interface Caller {
-  tenantId: string;
-  requester: string;
-  project: string;
-  agentModel: string | null;
-  agentVersion: string | null;
-  agentId?: string | null;
-}
-
-const cleanText = (v?: string | null) => (v && v.trim() !== '' ? v.trim() : null);
-
-/** The caller of a request: actor and tenant from the context, project and agent as given (trimmed, blank → null). */
-export function callerFor(ctx: RequestContext, given: { project: string; agentModel?: string | null; agentVersion?: string | null }): Caller {
-  return {
-    tenantId: ctx.tenant.id,
-    requester: ctx.actor.id,
-    project: given.project.trim(),
-    agentModel: cleanText(given.agentModel),
-    agentVersion: cleanText(given.agentVersion),
   };
 }

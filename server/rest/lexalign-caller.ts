@@ -3,7 +3,8 @@
  * requires it; missing or blank → 400 naming the header) and the optional
  * agent model/version (trimmed, blank → null).
  */
-import { callerFor, type Caller, type RequestContext } from '../context';
+import type { RequestContext } from '../context';
+import { callerFor, type Caller } from '../modules/auth/caller';
 import { ValidationError } from '../shared/errors';
 
 const MAX_HEADER = 200;

@@ -3,7 +3,7 @@
  * and edit routes. Thin: parse, one service call, map.
  */
 import { approvalRequestToWire } from '../modules/approvals/approval.wire';
-import type { Ecosystem } from '../modules/evaluation/policy/facts';
+import type { Ecosystem } from '../modules/packages/facts';
 import type { ProposedRule } from '../modules/registry/registry-edit';
 import { RegistryInvalidError } from '../modules/registry/registry-errors';
 import type { ProposalOutcome } from '../modules/registry/registry-lifecycle.service';
@@ -14,7 +14,7 @@ import { parseBody } from './api-v1.routes';
 import { json } from './http-errors';
 import { lexAlignCaller } from './lexalign-caller';
 import type { Route, RouteInput } from './router';
-import { callerFor } from '../context';
+import { callerFor } from '../modules/auth/caller';
 
 /** Our additive operator routes: the project header is optional (the dashboard's `dashboard` by default). */
 function operatorCaller(ctx: RouteInput['ctx']) {

@@ -5,12 +5,9 @@
  */
 import type { RequestContext } from '../context';
 import { DomainError } from '../shared/errors';
+import type { HeaderLookup } from '../shared/headers';
 import { errorResponse, internalErrorResponse, json, type ErrorDialect, type RestResponse } from './http-errors';
 
-/** Request headers by name (case-insensitive), as both transports have them. */
-export interface HeaderLookup {
-  get(name: string): string | null;
-}
 
 /** A REST request as plain data; the body is already read (and capped). */
 export interface RestRequest {

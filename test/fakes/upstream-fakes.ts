@@ -31,10 +31,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Ecosystem } from '../../server/modules/evaluation/policy/facts';
-import { normalizeName } from '../../server/modules/evaluation/policy/names';
+import type { Ecosystem } from '../../server/modules/packages/facts';
+import { normalizeName } from '../../server/modules/packages/names';
 import type { OsvRecord } from '../../server/modules/evaluation/policy/osv';
-import { schemeFor } from '../../server/modules/evaluation/policy/versions';
+import { schemeFor } from '../../server/modules/packages/versions';
 
 /** The three fake services. */
 export const FAKE_SERVICES = ['osv', 'pypi', 'npm'] as const;

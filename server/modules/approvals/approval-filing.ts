@@ -22,7 +22,7 @@ import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
 import type { AuditParticipant, ParticipantPrediction, ParticipantWrite } from '../audit/audit-participant';
 import type { AuditService, PreparedAppend, StatementGuard } from '../audit/audit.service';
-import { normalizeName, validateName } from '../evaluation/policy/names';
+import { normalizeName, validateName } from '../packages/names';
 import type { ApprovalHistoryEntry } from './approval-request.entity';
 import {
   MAX_HISTORY_REPEATS,

@@ -3,7 +3,7 @@
  * answers, and the row parsing shared by the filing (`ApprovalFiling`) and
  * the decisions (`ApprovalService`).
  */
-import type { Ecosystem } from '../evaluation/policy/facts';
+import type { Ecosystem } from '../packages/facts';
 import type { ApprovalHistoryEntry, ApprovalStatus } from './approval-request.entity';
 
 export interface ApprovalRequestRecord {

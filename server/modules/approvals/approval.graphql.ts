@@ -1,4 +1,4 @@
-import { callerFor } from '../../context';
+import { callerFor } from '../auth/caller';
 import { builder } from '../../graphql/builder';
 import { DomainError } from '../../shared/errors';
 import type { ApprovalRequestRecord, RequestApprovalResult } from './approval-record';

@@ -1,6 +1,6 @@
 /** Inputs shared by REST bodies and GraphQL arguments. */
 import { z } from 'zod';
-import { ECOSYSTEMS } from '../evaluation/policy/facts';
+import { ECOSYSTEMS } from '../packages/facts';
 import { APPROVAL_STATUSES } from './approval-request.entity';
 import { MAX_RATIONALE } from './approval-record';
 

@@ -14,14 +14,14 @@
  *   Every decision is an APPROVAL_DECISION audit row naming who and why.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import type { Database } from '../../db/orm';
 import { asSqlTx, type SqlTx } from '../../db/sql-tx';
 import type { Clock } from '../../shared/clock';
 import { DomainError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { AuditService } from '../audit/audit.service';
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { isEcosystem, normalizeName } from '../evaluation/policy/names';
+import type { Ecosystem } from '../packages/facts';
+import { isEcosystem, normalizeName } from '../packages/names';
 import type { RegistryDocument, RegistryRule } from '../registry/registry-document';
 import type { ApprovalFiling } from './approval-filing';
 import { MAX_RATIONALE, toRecord, type ApprovalRequestRecord, type RequestApprovalInput, type RequestApprovalResult, type Row } from './approval-record';

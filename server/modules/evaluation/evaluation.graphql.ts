@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder';
 import { DomainError } from '../../shared/errors';
-import { callerFor } from '../../context';
+import { callerFor } from '../auth/caller';
 import type { EvaluateInput, Evaluation } from './evaluation.service';
 
 export const VerdictEnum = builder.enumType('Verdict', {

@@ -15,7 +15,7 @@
  *   recorded. The row (and any approval request) is written through the
  *   audit writer's group commit: committed with the other decisions of that moment.
  */
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import { DomainError, ValidationError } from '../../shared/errors';
 import type { RequestApprovalInput } from '../approvals/approval-record';
 import type { AuditWriter } from '../audit/audit-writer';
@@ -24,11 +24,11 @@ import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/registry.service';
 import type { Upstreams } from '../upstream/upstream.types';
 import { unavailableReason } from '../upstream/upstreams';
-import type { Ecosystem, LicenseEvaluation, LicenseFact, VulnerabilityFact } from './policy/facts';
+import type { Ecosystem, LicenseEvaluation, LicenseFact, VulnerabilityFact } from '../packages/facts';
 import { decide, registryGate, type Outcome, type VersionBoundsCheck, type VulnerabilityInput } from './policy/gates';
 import { evaluateLicense } from './policy/license';
-import { isEcosystem, normalizeName, parsePurl, purlFor, validateName } from './policy/names';
-import { schemeFor } from './policy/versions';
+import { isEcosystem, normalizeName, parsePurl, purlFor, validateName } from '../packages/names';
+import { schemeFor } from '../packages/versions';
 
 /** Who asks, from where. */
 export type EvaluationCaller = Caller;

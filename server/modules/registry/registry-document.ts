@@ -10,9 +10,9 @@ import { PackageURL } from 'packageurl-js';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
-import { ECOSYSTEMS } from '../evaluation/policy/facts';
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { isEcosystem, normalizeName, validateName } from '../evaluation/policy/names';
+import { ECOSYSTEMS } from '../packages/facts';
+import type { Ecosystem } from '../packages/facts';
+import { isEcosystem, normalizeName, validateName } from '../packages/names';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary

@@ -7,8 +7,8 @@
  * parser before returning it, so a caller never writes a document the server would refuse.
  */
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { normalizeName } from '../evaluation/policy/names';
+import type { Ecosystem } from '../packages/facts';
+import { normalizeName } from '../packages/names';
 import {
   formatIssues,
   parsePackageKey,

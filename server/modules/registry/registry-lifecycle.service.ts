@@ -12,7 +12,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Caller } from '../../context';
+import type { Caller } from '../auth/caller';
 import type { Database } from '../../db/orm';
 import type { Clock } from '../../shared/clock';
 import { DomainError, ValidationError } from '../../shared/errors';
@@ -20,8 +20,8 @@ import type { Logger } from '../../shared/logger';
 import type { ApprovalRequestRecord } from '../approvals/approval-record';
 import { AlreadyDecidedError, type ApprovalService } from '../approvals/approval.service';
 import type { AuditService } from '../audit/audit.service';
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { normalizeName } from '../evaluation/policy/names';
+import type { Ecosystem } from '../packages/facts';
+import { normalizeName } from '../packages/names';
 import { formatIssues, parseRegistryYaml, toWireShape, type RegistryWireShape } from './registry-document';
 import { validateProposedRule, type PolicyPatch, type ProposedRule, type RegistryChange } from './registry-edit';
 import { RegistryInvalidError } from './registry-errors';

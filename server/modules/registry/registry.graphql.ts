@@ -1,5 +1,6 @@
 /** GraphQL for the registry lifecycle: each resolver one service call (the same ones REST uses). */
-import { callerFor, type RequestContext } from '../../context';
+import type { RequestContext } from '../../context';
+import { callerFor } from '../auth/caller';
 import { builder } from '../../graphql/builder';
 import { DomainError } from '../../shared/errors';
 import { ApprovalRequestType } from '../approvals/approval.graphql';

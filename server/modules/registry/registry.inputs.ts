@@ -1,6 +1,6 @@
 /** Inputs of the registry endpoints, shared by REST bodies and GraphQL arguments. */
 import { z } from 'zod';
-import { ECOSYSTEMS } from '../evaluation/policy/facts';
+import { ECOSYSTEMS } from '../packages/facts';
 import { MAX_REGISTRY_BYTES } from './registry-document';
 
 const text = (max: number) => z.string().max(max, `is longer than ${max} characters`);

@@ -39,8 +39,8 @@ import type { RegistryRevisionSource } from './registry-revision.entity';
 import { STARTER_REGISTRY_YAML } from './starter-registry';
 import { writeFileAtomic } from './proposers/atomic-write';
 import { listenForRevisions } from './revision-listener';
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { normalizeName } from '../evaluation/policy/names';
+import type { Ecosystem } from '../packages/facts';
+import { normalizeName } from '../packages/names';
 
 function readText(file: string): string | null {
   try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from './registry';
 import { formatIssues, parseRegistryYaml } from './registry-document';
 import type { RegistryDocument } from './registry-document';
-import type { Ecosystem } from '../evaluation/policy/facts';
+import type { Ecosystem } from '../packages/facts';
 
 function documentOf(text: string): RegistryDocument {
   const result = parseRegistryYaml(text);

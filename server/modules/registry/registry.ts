@@ -5,8 +5,8 @@
  * so `left_pad`, `Left.Pad` and `left-pad` find the same PyPI rule. Replacing the registry means
  * building a new instance and swapping the reference; an instance never changes.
  */
-import type { Ecosystem } from '../evaluation/policy/facts';
-import { normalizeName } from '../evaluation/policy/names';
+import type { Ecosystem } from '../packages/facts';
+import { normalizeName } from '../packages/names';
 import type { GlobalPolicies, RegistryDocument, RegistryRule } from './registry-document';
 
 const identity = (ecosystem: Ecosystem, name: string) =>

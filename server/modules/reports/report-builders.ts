@@ -3,7 +3,7 @@
  * daily rollups and the audit log) into the report shapes, with lex-align's
  * sort orders and limits. No I/O here; tested with tables of inputs.
  */
-import type { Ecosystem } from '../evaluation/policy/facts';
+import type { Ecosystem } from '../packages/facts';
 import type { RegistryRule, RegistryStatus } from '../registry/registry-document';
 
 /** lex-align's limits. */

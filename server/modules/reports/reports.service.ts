@@ -13,7 +13,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../shared/clock';
 import { ValidationError } from '../../shared/errors';
-import { normalizeName } from '../evaluation/policy/names';
+import { normalizeName } from '../packages/names';
 import type { RegistryService } from '../registry/registry.service';
 import {
   buildAgentSummaries,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Advisory, VulnerabilityFact } from '../evaluation/policy/facts';
-import { pep440Scheme } from '../evaluation/policy/versions';
+import type { Advisory, VulnerabilityFact } from '../packages/facts';
+import { pep440Scheme } from '../packages/versions';
 import { alertReason, decideAlert, scannable, versionToScan } from './rescan-policy';
 
 const adv = (id: string, score: number | null): Advisory => ({ id, ids: [id], score, scoreSource: score === null ? 'none' : 'cvss_v3', vector: null, label: null });

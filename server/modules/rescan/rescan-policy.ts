@@ -3,8 +3,8 @@
  * package to scan, and whether its advisories call for a new CVE_ALERT.
  */
 import { cvssSeverity, meetsCveThreshold, thresholdScore } from '../evaluation/policy/gates';
-import type { Advisory, VulnerabilityFact } from '../evaluation/policy/facts';
-import type { VersionScheme } from '../evaluation/policy/versions';
+import type { Advisory, VulnerabilityFact } from '../packages/facts';
+import type { VersionScheme } from '../packages/versions';
 import type { RegistryRule } from '../registry/registry-document';
 
 /** Rules that allow some version: the ones worth scanning (banned and deprecated allow none). */

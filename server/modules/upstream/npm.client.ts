@@ -9,9 +9,9 @@
  * (which runs to megabytes for popular packages). The full packument is fetched because the
  * abbreviated ("corgi") form npm installs with leaves `license` out.
  */
-import type { LicenseFact } from '../evaluation/policy/facts';
-import { licenseFromNpm, unknownLicense, type NpmLicenseInfo } from '../evaluation/policy/license';
-import { schemeFor } from '../evaluation/policy/versions';
+import type { LicenseFact } from '../packages/facts';
+import { licenseFromNpm, unknownLicense, type NpmLicenseInfo } from '../packages/license/sources';
+import { schemeFor } from '../packages/versions';
 import type { HttpClient } from '../../shared/http-client';
 import type { UpstreamCache } from './upstream-cache.service';
 import type { MetadataClient, PackageMetadata, UpstreamResult } from './upstream.types';

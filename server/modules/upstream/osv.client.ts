@@ -8,8 +8,8 @@
  * `vulnerabilityFact` (vectors scored, withdrawn skipped, aliases merged); the facts are
  * cached per (ecosystem, name, version) for CVE_CACHE_TTL.
  */
-import type { Ecosystem, VulnerabilityFact } from '../evaluation/policy/facts';
-import { normalizeName, osvEcosystem } from '../evaluation/policy/names';
+import type { Ecosystem, VulnerabilityFact } from '../packages/facts';
+import { normalizeName, osvEcosystem } from '../packages/names';
 import { collectVulns, nextPageToken, vulnerabilityFact, type OsvQueryPage } from '../evaluation/policy/osv';
 import type { HttpClient } from '../../shared/http-client';
 import type { UpstreamCache } from './upstream-cache.service';

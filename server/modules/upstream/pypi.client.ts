@@ -15,10 +15,10 @@
  * `info.version`. A requested version PyPI does not know by that spelling is looked up
  * among the releases by PEP 440 equality (`42` == `42.0.0`) before it is called missing.
  */
-import { unknownLicense, licenseFromPypi, type PypiLicenseInfo } from '../evaluation/policy/license';
-import type { LicenseFact } from '../evaluation/policy/facts';
-import { normalizeName } from '../evaluation/policy/names';
-import { schemeFor } from '../evaluation/policy/versions';
+import { unknownLicense, licenseFromPypi, type PypiLicenseInfo } from '../packages/license/sources';
+import type { LicenseFact } from '../packages/facts';
+import { normalizeName } from '../packages/names';
+import { schemeFor } from '../packages/versions';
 import type { HttpClient } from '../../shared/http-client';
 import type { UpstreamCache } from './upstream-cache.service';
 import type { MetadataClient, PackageMetadata, UpstreamResult } from './upstream.types';

@@ -3,7 +3,7 @@
  * ours. A failure (timeout, 5xx, bad JSON, refused connection) is a typed
  * `{ok: false}` result, never an empty answer, and is never cached.
  */
-import type { Ecosystem, LicenseFact, VulnerabilityFact } from '../evaluation/policy/facts';
+import type { Ecosystem, LicenseFact, VulnerabilityFact } from '../packages/facts';
 
 export type UpstreamResult<T> = { ok: true; value: T; cached: boolean } | { ok: false; reason: string };
 

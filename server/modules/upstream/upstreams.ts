@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config';
 import type { Database } from '../../db/orm';
-import type { Ecosystem } from '../evaluation/policy/facts';
+import type { Ecosystem } from '../packages/facts';
 import { LEXGATE_VERSION } from '../../shared/version';
 import type { Clock } from '../../shared/clock';
 import { createHttpClient, type HttpClient } from '../../shared/http-client';

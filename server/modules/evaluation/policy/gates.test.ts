@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GLOBAL_POLICIES, parseRegistryYaml } from '../../registry/registry-document';
 import type { GlobalPolicies, RegistryRule } from '../../registry/registry-document';
-import type { LicenseClass, LicenseEvaluation, LicenseFact, VulnerabilityFact } from './facts';
+import type { LicenseClass, LicenseEvaluation, LicenseFact, VulnerabilityFact } from '../../packages/facts';
 import {
   cvssSeverity,
   decide,

@@ -13,7 +13,7 @@
  * - the CVE threshold is compared in decimal, so 0.7 blocks 7.0 and not 6.99.
  */
 import type { GlobalPolicies, RegistryRule, RegistryStatus } from '../../registry/registry-document';
-import type { Ecosystem, LicenseEvaluation, LicenseFact, VulnerabilityFact } from './facts';
+import type { Ecosystem, LicenseEvaluation, LicenseFact, VulnerabilityFact } from '../../packages/facts';
 
 export const VERDICTS = ['ALLOWED', 'PROVISIONALLY_ALLOWED', 'DENIED'] as const;
 export type Verdict = (typeof VERDICTS)[number];

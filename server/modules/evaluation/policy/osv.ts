@@ -7,9 +7,9 @@
  * validated CVSS vectors, falling back to the GHSA label's band lower bound; withdrawn
  * records are dropped. The HTTP client lives elsewhere: this file only reads what it returns.
  */
-import type { Advisory, Ecosystem, VulnerabilityFact } from './facts';
+import type { Advisory, Ecosystem, VulnerabilityFact } from '../../packages/facts';
 import { labelScore, scoreVector, type CvssVersion } from './cvss';
-import { normalizeName, osvEcosystem } from './names';
+import { normalizeName, osvEcosystem } from '../../packages/names';
 
 /** One entry of an OSV `severity` array. `score` is a vector for the CVSS_* types. */
 export interface OsvSeverity {

@@ -7,7 +7,7 @@
  * REGISTRY_PATH atomically, and the reload makes it live.
  */
 import type { HttpClient, HttpResult } from '../../../shared/http-client';
-import { normalizeName } from '../../evaluation/policy/names';
+import { normalizeName } from '../../packages/names';
 import { ProposerError } from '../registry-errors';
 import { applyRegistryChange, type RegistryChange } from '../registry-edit';
 import { writeFileAtomic } from './atomic-write';
