@@ -1,7 +1,7 @@
 /**
- * `npm test`: every check in one run — type check, schema and codegen
- * freshness, the site build, then vitest (unit tables, integration tests on
- * PGlite and a real PostgreSQL, the browser test). Ends with one line
+ * `npm test`: every check in one run — type check, import rules, schema and
+ * codegen freshness, the site build, then vitest (unit tables, integration
+ * tests on PGlite and a real PostgreSQL, the browser test). Ends with one line
  * `N passed, N failed` counting checks and tests together.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +21,11 @@ interface Step {
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 const steps: Step[] = [
   { name: 'type check (tsc --noEmit)', cmd: bin('tsc'), args: ['--noEmit', '-p', 'tsconfig.json'] },
+  {
+    name: 'import rules: db/ imports no module, no cycles (dependency-cruiser)',
+    cmd: bin('depcruise'),
+    args: ['server', 'scripts', 'bench', 'migrations', 'test', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+  },
   { name: 'schema.graphql is current', cmd: bin('tsx'), args: ['scripts/print-schema.ts', '--check'] },
   { name: 'site/src/gql is current (codegen)', cmd: bin('tsx'), args: ['scripts/codegen-check.ts'] },
   { name: 'site builds (astro build)', cmd: bin('astro'), args: ['build', '--root', 'site', '--silent'] },
