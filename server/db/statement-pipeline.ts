@@ -24,8 +24,10 @@ interface Pending {
   fields: string[];
   rows: Row[];
   error: unknown;
-  /** Set when this statement's Parse created a prepared statement of that name. */
+  /** Set when this statement sent a Parse to create a prepared statement of that name. */
   parsed: string | null;
+  /** True once that Parse completed: the statement exists even if the execution then fails. */
+  parseDone: boolean;
 }
 
 /** The protocol messages of a query's flow, which `pg.Client` would otherwise claim. */
@@ -66,7 +68,7 @@ export class StatementPipeline {
     if (conn.broken) conn = await this.connection();
     if (conn.broken) throw new Error('the pipelined PostgreSQL connection failed');
     return new Promise<R[]>((resolve, reject) => {
-      const p: Pending = { resolve: resolve as (rows: Row[]) => void, reject, fields: [], rows: [], error: null, parsed: null };
+      const p: Pending = { resolve: resolve as (rows: Row[]) => void, reject, fields: [], rows: [], error: null, parsed: null, parseDone: false };
       if (!name) conn.wire.parse({ name: '', text, types: [] });
       else if (!conn.prepared.has(name)) {
         conn.wire.parse({ name, text, types: [] });
@@ -134,6 +136,10 @@ export class StatementPipeline {
       p.fields.forEach((f, i) => (row[f] = msg.fields[i]));
       p.rows.push(row);
     });
+    wire.on('parseComplete', () => {
+      const p = conn.pending[0];
+      if (p) p.parseDone = true;
+    });
     wire.on('errorMessage', (msg: unknown) => {
       const p = conn.pending[0];
       if (p) p.error = msg;
@@ -144,7 +150,9 @@ export class StatementPipeline {
       if (!p) return;
       if (p.error) {
         // A failed Parse made no prepared statement: parse it again next time.
-        if (p.parsed) conn.prepared.delete(p.parsed);
+        // One that completed did, though its execution failed (e.g. a trigger
+        // raised): parsing it again would fail with "already exists".
+        if (p.parsed && !p.parseDone) conn.prepared.delete(p.parsed);
         p.reject(p.error);
       } else p.resolve(p.rows);
     });
