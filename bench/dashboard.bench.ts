@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openDatabase, type Database } from '../server/db/orm';
+import { openDatabase, type Database } from '../server/database';
 import { AuditService } from '../server/modules/audit/audit.service';
 import { GENESIS_HASH, hashAuditRow, type HashedAuditContent } from '../server/modules/audit/audit-hash';
 import { GovernanceDashboardService, DASHBOARD_WINDOWS } from '../server/modules/governance/governance-dashboard.service';

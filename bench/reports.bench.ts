@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
-import { openDatabase, type Database } from '../server/db/orm';
+import { openDatabase, type Database } from '../server/database';
 import { seedAuditRows } from '../server/modules/ops/seed';
 import { DEFAULT_TENANT_ID } from '../server/modules/tenants/tenant.entity';
 import { createServices } from '../server/services';

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../server/db/orm';
+import { openDatabase } from '../server/database';
 
 const args = process.argv.slice(2);
 const blank = args.includes('--blank');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DataDirLockedError } from './db/data-dir-lock';
-import { openDatabase, type Database } from './db/orm';
+import { openDatabase, type Database } from './database';
 import { listen } from './http-server';
 import { AuditService } from './modules/audit/audit.service';
 import { checkConfig, formatRows } from './modules/ops/check-config';

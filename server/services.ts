@@ -4,7 +4,8 @@
  */
 import type { Config } from './config';
 import type { Database } from './db/orm';
-import { TransactionBatcher } from './db/transaction-batcher';
+import { AuditWriter } from './modules/audit/audit-writer';
+import { ApprovalFiling } from './modules/approvals/approval-filing';
 import { ApprovalService } from './modules/approvals/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { EvaluationService } from './modules/evaluation/evaluation.service';
@@ -15,7 +16,7 @@ import type { AtomicWriteHooks } from './modules/registry/proposers/atomic-write
 import { createProposer } from './modules/registry/proposers/select-proposer';
 import { RegistryLifecycleService } from './modules/registry/registry-lifecycle.service';
 import { RegistryService } from './modules/registry/registry.service';
-import { LEXGATE_VERSION } from './modules/health/health.service';
+import { LEXGATE_VERSION } from './shared/version';
 import { createHttpClient } from './shared/http-client';
 import { ReportsService } from './modules/reports/reports.service';
 import { RescanScheduler } from './modules/rescan/rescan.scheduler';
@@ -66,8 +67,9 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const upstreams = deps.upstreams ?? createUpstreams({ config: deps.config, db: deps.db, clock: deps.clock, logger: deps.logger });
   const audit = new AuditService(deps.clock);
-  const approvals = new ApprovalService(deps.db, audit, deps.clock);
-  const batcher = new TransactionBatcher(deps.db, audit, approvals);
+  const approvalFiling = new ApprovalFiling(audit, deps.clock);
+  const approvals = new ApprovalService(deps.db, audit, approvalFiling, deps.clock);
+  const auditWriter = new AuditWriter(deps.db, audit, approvalFiling);
   const registry = new RegistryService(deps.config, deps.db, audit, deps.clock, deps.logger);
   const rescan = new RescanService(deps.db, registry, upstreams, audit, deps.clock, deps.logger, deps.config.cveScanIntervalHours);
   const rescanScheduler = new RescanScheduler(deps.timers ?? timersOf(deps.clock), deps.config.cveScanIntervalHours, {
@@ -76,7 +78,7 @@ export function createServices(deps: ServiceDeps): Services {
     idle: () => rescan.idle(),
   }, deps.logger);
   const health = new HealthService(deps.db, deps.clock, registry, deps.config.auth.enabled, rescan);
-  const evaluation = new EvaluationService(batcher, registry, upstreams);
+  const evaluation = new EvaluationService(auditWriter, registry, upstreams);
   registry.onRevision((em, change) => approvals.settleByRegistry(em, change));
   // The proposers' own HTTP client (the GitHub API), through the one fetch wrapper.
   const proposerHttp = createHttpClient({ timeoutMs: deps.config.upstream.timeoutMs, concurrency: 4, logger: deps.logger, userAgent: `lexgate/${LEXGATE_VERSION}` });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_HISTORY_REPEATS } from '../server/modules/approvals/approval.service';
+import { MAX_HISTORY_REPEATS } from '../server/modules/approvals/approval-record';
 import { createUpstreams } from '../server/modules/upstream/upstreams';
 import { loadConfig } from '../server/config';
 import { silentLogger } from '../server/shared/logger';

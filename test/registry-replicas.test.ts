@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../server/db/orm';
+import { openDatabase, type Database } from '../server/database';
 import { dbKinds, freshDatabase, type TestDatabase } from './support/databases';
 import { createTestApp, type TestApp } from './support/harness';
 

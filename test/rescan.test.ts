@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/config';
-import { openDatabase, type Database } from '../server/db/orm';
+import { openDatabase, type Database } from '../server/database';
 import type { OsvRecord } from '../server/modules/evaluation/policy/osv';
 import { createUpstreams } from '../server/modules/upstream/upstreams';
 import { ManualClock } from '../server/shared/clock';

@@ -2,6 +2,8 @@
  * Opening the database: embedded PGlite in the data directory (guarded by a
  * lock) when no DATABASE_URL is set, otherwise a pooled PostgreSQL connection.
  * Migrations are listed in migrations/index.ts (vitest cannot glob .ts files).
+ * The entity schemas are given by the caller (`server/database.ts` passes
+ * every module's): this layer holds connections and imports no module.
  */
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,7 +15,6 @@ import pg from 'pg';
 import { migrationsList } from '../../migrations';
 import { StatementPipeline } from './statement-pipeline';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
-import { entities } from './entities';
 
 /**
  * knex-pglite decides "several statements" by splitting the SQL on `;`, after MikroORM has
@@ -75,7 +76,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-function baseOptions(): Partial<Options> {
+/** The entity schemas the ORM maps (every module's, listed in `server/entities.ts`). */
+export type EntitySchemas = NonNullable<Options['entities']>;
+
+function baseOptions(entities: EntitySchemas): Partial<Options> {
   return {
     entities,
     discovery: { warnWhenNoEntities: true },
@@ -99,10 +103,10 @@ function baseOptions(): Partial<Options> {
 }
 
 /** Build ORM options for a target (used by the app, the migration tools and tests). */
-export function ormOptions(target: DatabaseTarget, pglite?: PGlite): Options {
+export function ormOptions(target: DatabaseTarget, entities: EntitySchemas, pglite?: PGlite): Options {
   if (target.kind === 'postgres') {
     return {
-      ...baseOptions(),
+      ...baseOptions(entities),
       driver: PostgreSqlDriver,
       clientUrl: target.url,
       pool: { min: 0, max: target.poolMax },
@@ -110,15 +114,15 @@ export function ormOptions(target: DatabaseTarget, pglite?: PGlite): Options {
   }
   if (!pglite) throw new Error('an embedded target needs a PGlite instance');
   return {
-    ...baseOptions(),
+    ...baseOptions(entities),
     driver: PGliteDriver,
     dbName: 'postgres',
     driverOptions: { connection: { pglite: () => pglite } },
   } as Options;
 }
 
-/** Open the database for a target; for `embedded` this takes the data directory's lock first. */
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+/** Open the database for a target, mapping `entities`; for `embedded` this takes the data directory's lock first. */
+export async function openDatabaseOf(target: DatabaseTarget, entities: EntitySchemas): Promise<Database> {
   let lock: DataDirLock | null = null;
   let pglite: PGlite | undefined;
   if (target.kind === 'embedded') {
@@ -135,7 +139,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormOptions(target, pglite));
+    orm = await MikroORM.init(ormOptions(target, entities, pglite));
   } catch (e) {
     await pglite?.close().catch(() => undefined);
     lock?.release();

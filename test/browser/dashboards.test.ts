@@ -20,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { openDatabase } from '../../server/db/orm';
+import { openDatabase } from '../../server/database';
 import { seedAuditRows } from '../../server/modules/ops/seed';
 import { DEFAULT_TENANT_ID } from '../../server/modules/tenants/tenant.entity';
 

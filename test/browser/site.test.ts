@@ -17,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { openDatabase, type Database } from '../../server/db/orm';
+import { openDatabase, type Database } from '../../server/database';
 import { listen, type RunningServer } from '../../server/http-server';
 import { createServices } from '../../server/services';
 import { systemClock } from '../../server/shared/clock';

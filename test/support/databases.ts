@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../server/db/orm';
+import { openDatabase, type Database } from '../../server/database';
 import { withDatabase } from './global-setup';
 
 export type DbKind = 'pglite' | 'postgres';

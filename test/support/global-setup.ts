@@ -6,7 +6,7 @@
  * it fails instead of silently testing one database kind.
  */
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../../server/db/orm';
+import { openDatabase } from '../../server/database';
 import { postgresUnavailableReason, startPostgres, type PgServer } from './postgres-server';
 
 declare module 'vitest' {

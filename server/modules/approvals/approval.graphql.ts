@@ -1,7 +1,7 @@
 import { callerFor } from '../../context';
 import { builder } from '../../graphql/builder';
 import { DomainError } from '../../shared/errors';
-import type { ApprovalRequestRecord, RequestApprovalResult } from './approval.service';
+import type { ApprovalRequestRecord, RequestApprovalResult } from './approval-record';
 
 const ApprovalStatusEnum = builder.enumType('ApprovalStatus', {
   description: 'Where an approval request stands.',

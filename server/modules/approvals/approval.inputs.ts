@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ECOSYSTEMS } from '../evaluation/policy/facts';
 import { APPROVAL_STATUSES } from './approval-request.entity';
-import { MAX_RATIONALE } from './approval.service';
+import { MAX_RATIONALE } from './approval-record';
 
 export const requestApprovalSchema = z
   .object({

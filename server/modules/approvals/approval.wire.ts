@@ -1,5 +1,5 @@
 /** lex-align wire shapes of approval requests. */
-import type { ApprovalRequestRecord } from './approval.service';
+import type { ApprovalRequestRecord } from './approval-record';
 
 /** A row of GET /api/v1/reports/approval-requests: lex-align's columns, then ours. */
 export function approvalRequestToWire(r: ApprovalRequestRecord) {

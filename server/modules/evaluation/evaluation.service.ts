@@ -13,11 +13,12 @@
  *   follows `global_policies.upstream_unavailable` and says `degraded`.
  * - Every answer has an audit row; no answer is returned if it could not be
  *   recorded. The row (and any approval request) is written through the
- *   transaction batcher: committed with the other decisions of that moment.
+ *   audit writer's group commit: committed with the other decisions of that moment.
  */
 import type { Caller } from '../../context';
-import type { TransactionBatcher } from '../../db/transaction-batcher';
 import { DomainError, ValidationError } from '../../shared/errors';
+import type { RequestApprovalInput } from '../approvals/approval-record';
+import type { AuditWriter } from '../audit/audit-writer';
 import type { AuditAppendInput } from '../audit/audit.service';
 import type { Registry } from '../registry/registry';
 import type { RegistryService } from '../registry/registry.service';
@@ -100,7 +101,7 @@ export class EvaluationService {
   private readonly licenseMemo = new WeakMap<Registry, Map<string, LicenseEvaluation>>();
 
   constructor(
-    private readonly batcher: TransactionBatcher,
+    private readonly writer: Pick<AuditWriter<RequestApprovalInput>, 'append' | 'appendFiling'>,
     private readonly registry: RegistryService,
     private readonly upstreams: Upstreams,
   ) {}
@@ -214,9 +215,9 @@ export class EvaluationService {
     let auditId: string;
     let approvalRequestId: string | null = null;
     if (!outcome.fileApprovalRequest) {
-      auditId = (await this.batcher.append(auditRow)).id;
+      auditId = (await this.writer.append(auditRow)).id;
     } else {
-      const { record, requestId } = await this.batcher.appendFiling(auditRow, {
+      const { record, filedId } = await this.writer.appendFiling(auditRow, {
         tenantId: caller.tenantId,
         project: caller.project,
         requester: caller.requester,
@@ -229,7 +230,7 @@ export class EvaluationService {
         agentVersion: caller.agentVersion,
       });
       auditId = record.id;
-      approvalRequestId = requestId;
+      approvalRequestId = filedId;
     }
 
     return {

@@ -5,6 +5,7 @@
  */
 import type { Database } from '../../db/orm';
 import type { Clock } from '../../shared/clock';
+import { LEXGATE_VERSION } from '../../shared/version';
 
 /** What the registry owner reports; the registry module implements it. */
 export interface RegistryStatus {
@@ -52,8 +53,6 @@ export interface HealthReport {
   /** Null when no re-scan is wired (tools) or the database is down. */
   cveRescan: RescanHealth | null;
 }
-
-export const LEXGATE_VERSION = '0.1.0';
 
 export class HealthService {
   private readonly startedAt: Date;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from '../../config';
 import { DataDirLockedError } from '../../db/data-dir-lock';
-import { openDatabase } from '../../db/orm';
+import { openDatabase } from '../../database';
 import { selectBackend } from '../registry/proposers/select-proposer';
 
 export type CheckLevel = 'OK' | 'WARN' | 'FAIL';

@@ -6,7 +6,7 @@
 import type { Config } from '../../config';
 import type { Database } from '../../db/orm';
 import type { Ecosystem } from '../evaluation/policy/facts';
-import { LEXGATE_VERSION } from '../health/health.service';
+import { LEXGATE_VERSION } from '../../shared/version';
 import type { Clock } from '../../shared/clock';
 import { createHttpClient, type HttpClient } from '../../shared/http-client';
 import type { Logger } from '../../shared/logger';

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlTx } from '../server/db/sql-tx';
-import { TransactionBatcher } from '../server/db/transaction-batcher';
-import { ApprovalService, MAX_HISTORY_REPEATS, type RequestApprovalInput } from '../server/modules/approvals/approval.service';
+import { AuditWriter } from '../server/modules/audit/audit-writer';
+import { ApprovalFiling } from '../server/modules/approvals/approval-filing';
+import { MAX_HISTORY_REPEATS, type RequestApprovalInput } from '../server/modules/approvals/approval-record';
+import { ApprovalService } from '../server/modules/approvals/approval.service';
 import { AuditService } from '../server/modules/audit/audit.service';
 import { ManualClock } from '../server/shared/clock';
 import { dbKinds, freshDatabase, type TestDatabase } from './support/databases';
@@ -11,14 +13,15 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   let tdb: TestDatabase;
   const clock = new ManualClock();
   const audit = new AuditService(clock);
-  const approvals = new ApprovalService({} as never, audit, clock); // fileMany/check need no Database of their own
+  const approvalFiling = new ApprovalFiling(audit, clock);
+  const approvals = new ApprovalService({} as never, audit, approvalFiling, clock); // request/list need no Database of their own
   beforeAll(async () => {
     tdb = await freshDatabase(kind);
   });
   afterAll(() => tdb?.drop());
 
   it('commits the good units of a batch (ORM and plain-statement ones), rolls back a failing one alone, and keeps the chain whole', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, i) => {
         // ORM units and plain-statement units alike (on PostgreSQL they run in different transactions).
@@ -28,7 +31,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
           await audit.append(tx, { tenantId: 'default', kind: 'SYSTEM', action: `unit.${i}.second`, requester: 'test' });
           return row.id;
         };
-        return i % 2 === 0 ? batcher.run(work) : batcher.runSql(work);
+        return i % 2 === 0 ? writer.run(work) : writer.runSql(work);
       }),
     );
     const failed = outcomes.map((o, i) => (o.status === 'rejected' ? i : -1)).filter((i) => i >= 0);
@@ -43,7 +46,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('writes the audit-only appends of a batch in one statement, with every field intact', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const detailed = {
@@ -75,23 +78,23 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
       details: { z: 1, a: { nested: [1, 'two', null] }, degraded: false },
     };
     const settled = await Promise.allSettled([
-      batcher.append({ ...detailed }),
-      batcher.run(async (tx) => (await audit.append(tx, { tenantId: 'default', kind: 'SYSTEM', action: 'general.ok', requester: 'test' })).seq),
-      batcher.append({ tenantId: 'default', kind: 'SYSTEM', action: 'bad\u0000action', requester: 'test' }),
-      batcher.run(async (tx) => {
+      writer.append({ ...detailed }),
+      writer.run(async (tx) => (await audit.append(tx, { tenantId: 'default', kind: 'SYSTEM', action: 'general.ok', requester: 'test' })).seq),
+      writer.append({ tenantId: 'default', kind: 'SYSTEM', action: 'bad\u0000action', requester: 'test' }),
+      writer.run(async (tx) => {
         await audit.append(tx, { tenantId: 'default', kind: 'SYSTEM', action: 'general.failing', requester: 'test' });
         throw new Error('rolled back alone');
       }),
-      batcher.append({ tenantId: 'default', kind: 'SYSTEM', action: 'plain', requester: 'test' }),
+      writer.append({ tenantId: 'default', kind: 'SYSTEM', action: 'plain', requester: 'test' }),
     ]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
     expect(String((settled[2] as PromiseRejectedResult).reason)).toMatch(/action must not contain NUL/);
     const [first, general, , , plain] = settled.map((s) => (s.status === 'fulfilled' ? s.value : null)) as [
-      Awaited<ReturnType<typeof batcher.append>>,
+      Awaited<ReturnType<typeof writer.append>>,
       number,
       null,
       null,
-      Awaited<ReturnType<typeof batcher.append>>,
+      Awaited<ReturnType<typeof writer.append>>,
     ];
     // The appends keep their order, one after the other; on an external PostgreSQL
     // they commit (on a plain driver transaction) before the general units, on the
@@ -108,7 +111,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('rejects every unit of a batch whose commit fails, and writes none of them', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const before = (await audit.verifyChain(tdb.db.em() as EntityManager, 'default')).checked;
     // A deferred constraint fails at commit time, after every unit succeeded.
     await tdb.db.em().getConnection().execute(`create table if not exists batch_probe (id int primary key, ref int, constraint batch_probe_ref check (ref is null or ref > 0) )`);
@@ -117,7 +120,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     );
     const results = await Promise.allSettled(
       [1, 2, 3].map((i) =>
-        batcher.run(async (em) => {
+        writer.run(async (em) => {
           await audit.append(em, { tenantId: 'default', kind: 'SYSTEM', action: `doomed.${i}`, requester: 'test' });
           if (i === 3) await em.execute(`insert into batch_probe (id, ref) values (1, 999)`, [], 'run');
           return i;
@@ -130,7 +133,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('files a batch of approval requests with one upsert, as if filed one by one, each audit row after the row that filed it', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const filing = (pkg: string, version: string | null, rationale = 'license unknown'): RequestApprovalInput => ({
@@ -141,7 +144,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     await em.transactional((tx) => approvals.request(tx as EntityManager, filing('decided', null)));
     await em.execute(`update approval_request set status = 'REJECTED', decision_reason = 'no' where normalized_name = 'decided'`);
     const asked = ['Alpha', 'beta', 'alpha', 'decided', 'ALPHA', 'gamma'];
-    const results = await Promise.all(asked.map((p, i) => batcher.appendFiling(evalRow(p), filing(p, i === 0 ? '1.0' : null, `why ${i}`))));
+    const results = await Promise.all(asked.map((p, i) => writer.appendFiling(evalRow(p), filing(p, i === 0 ? '1.0' : null, `why ${i}`))));
     const page = await audit.list(em, 'default', {}, 12, null);
     const rows = page.rows.reverse();
     // The chain: each filing's own row, then its APPROVAL_REQUESTED row.
@@ -151,10 +154,10 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     expect(requested.map((r) => r.details.created)).toEqual([true, true, false, false, false, true]);
     expect(requested.map((r) => r.details.requestCount)).toEqual([1, 1, 2, 2, 3, 1]);
     expect(requested.map((r) => r.status)).toEqual(['pending_review', 'pending_review', 'pending_review', 'denied', 'pending_review', 'pending_review']);
-    expect(new Set([0, 2, 4].map((i) => results[i].requestId)).size).toBe(1);
+    expect(new Set([0, 2, 4].map((i) => results[i].filedId)).size).toBe(1);
     results.forEach((r, i) => {
       expect(r.record.id).toBe(rows[2 * i].id);
-      expect(requested[i].details.requestId).toBe(r.requestId);
+      expect(requested[i].details.requestId).toBe(r.filedId);
     });
     const alpha = (await approvals.list(em, 'default', { project: 'batch' })).find((r) => r.normalizedName === 'alpha')!;
     expect(alpha).toMatchObject({ requestCount: 3, package: 'ALPHA', version: '1.0', rationale: 'why 4', status: 'PENDING_REVIEW', lastAuditId: requested[4].id });
@@ -166,19 +169,19 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
   });
 
   it('caps a request\'s history when one batch repeats it past the cap', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const f: RequestApprovalInput = { tenantId: 'default', project: 'cap', requester: 'anonymous', ecosystem: 'npm', package: 'left-pad', version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null };
     const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'cap' };
-    await Promise.all(Array.from({ length: MAX_HISTORY_REPEATS + 5 }, () => batcher.appendFiling(row, f)));
-    await Promise.all(Array.from({ length: 3 }, () => batcher.appendFiling(row, f)));
+    await Promise.all(Array.from({ length: MAX_HISTORY_REPEATS + 5 }, () => writer.appendFiling(row, f)));
+    await Promise.all(Array.from({ length: 3 }, () => writer.appendFiling(row, f)));
     const [r] = await approvals.list(em, 'default', { project: 'cap' });
     expect(r.requestCount).toBe(MAX_HISTORY_REPEATS + 8);
     expect(r.history).toHaveLength(MAX_HISTORY_REPEATS);
   });
 
   it('fails a filing the database refuses alone, and writes the rest of its batch', async () => {
-    const batcher = new TransactionBatcher(tdb.db, audit, approvals);
+    const writer = new AuditWriter(tdb.db, audit, approvalFiling);
     const em = tdb.db.em() as EntityManager;
     const before = (await audit.verifyChain(em, 'default')).checked;
     const f = (pkg: string, rationale = 'r'): RequestApprovalInput => ({ tenantId: 'default', project: 'split', requester: 'anonymous', ecosystem: 'pypi', package: pkg, version: null, rationale, source: 'auto', agentModel: null, agentVersion: null });
@@ -187,24 +190,24 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     await em.execute(`alter table approval_request add constraint test_refused check (rationale <> 'refused by the database')`);
     try {
       const results = await Promise.allSettled([
-        batcher.appendFiling(row, f('one')),
-        batcher.appendFiling(row, f('bad', 'refused by the database')),
-        batcher.append(row),
-        batcher.appendFiling(row, f('two')),
+        writer.appendFiling(row, f('one')),
+        writer.appendFiling(row, f('bad', 'refused by the database')),
+        writer.append(row),
+        writer.appendFiling(row, f('two')),
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
       expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/test_refused/);
       expect((await approvals.list(em, 'default', { project: 'split' })).map((r) => r.normalizedName).sort()).toEqual(['one', 'two']);
       expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 });
       // Known now, the same two are predicted: the statement the database refuses is redone, the bad one alone failing.
-      const again = await Promise.allSettled([batcher.appendFiling(row, f('one')), batcher.appendFiling(row, f('two', 'refused by the database')), batcher.append(row)]);
+      const again = await Promise.allSettled([writer.appendFiling(row, f('one')), writer.appendFiling(row, f('two', 'refused by the database')), writer.append(row)]);
       expect(again.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       const requests = await approvals.list(em, 'default', { project: 'split' });
       expect(requests.map((r) => [r.normalizedName, r.requestCount]).sort()).toEqual([['one', 2], ['two', 1]]);
       expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 5 + 3 });
       // Too long for the request row: refused before it joins a batch, naming the field.
-      await expect(batcher.appendFiling(row, { ...f('three'), agentModel: 'x'.repeat(300) })).rejects.toThrow(/agent_model is longer than 200/);
-      await expect(batcher.appendFiling(row, f(`a${'b'.repeat(320)}`))).rejects.toThrow(/package is longer than 300/);
+      await expect(writer.appendFiling(row, { ...f('three'), agentModel: 'x'.repeat(300) })).rejects.toThrow(/agent_model is longer than 200/);
+      await expect(writer.appendFiling(row, f(`a${'b'.repeat(320)}`))).rejects.toThrow(/package is longer than 300/);
     } finally {
       await em.execute(`alter table approval_request drop constraint test_refused`);
     }
@@ -220,26 +223,27 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
         return audit.appendGuarded(...a);
       },
     }) as AuditService;
-    const batcher = new TransactionBatcher(tdb.db, spyAudit, approvals);
+    const writer = new AuditWriter(tdb.db, spyAudit, approvalFiling);
     const f: RequestApprovalInput = { tenantId: 'default', project: 'predict', requester: 'anonymous', ecosystem: 'pypi', package: 'Pred', version: null, rationale: 'r', source: 'auto', agentModel: null, agentVersion: null };
     const row = { tenantId: 'default', kind: 'DEPENDENCY_EVALUATION' as const, action: 'dependency.add', requester: 'anonymous', project: 'predict' };
     const before = (await audit.verifyChain(em, 'default')).checked;
     const requestedRows = async () => (await audit.list(em, 'default', { project: 'predict', kind: 'APPROVAL_REQUESTED' }, 100, null)).rows.reverse();
     const request = async () => (await approvals.list(em, 'default', { project: 'predict' }))[0];
 
-    await batcher.appendFiling(row, f); // first sight: a transaction
-    await Promise.all([batcher.appendFiling(row, f), batcher.appendFiling(row, f), batcher.append(row)]); // predicted
+    await writer.appendFiling(row, f); // first sight: a transaction
+    await Promise.all([writer.appendFiling(row, f), writer.appendFiling(row, f), writer.append(row)]); // predicted
     expect(guarded).toBe(kind === 'postgres' ? 1 : 0);
     expect((await requestedRows()).map((r) => r.details.requestCount)).toEqual([1, 2, 3]);
 
     // Decided behind its back: the prediction (still pending) is wrong, the statement fails whole, the batch is redone.
     await em.execute(`update approval_request set status = 'REJECTED', decision_reason = 'not this one' where project = 'predict'`);
-    const { requestId } = await batcher.appendFiling(row, f);
-    expect(requestId).toBe((await request()).id);
+    const { filedId } = await writer.appendFiling(row, f);
+    expect(filedId).toBe((await request()).id);
     // And a writer elsewhere (another replica) repeats it and moves the chain.
-    const elsewhere = new ApprovalService({} as never, new AuditService(clock), clock);
+    const elsewhereAudit = new AuditService(clock);
+    const elsewhere = new ApprovalService({} as never, elsewhereAudit, new ApprovalFiling(elsewhereAudit, clock), clock);
     await em.transactional((tx) => elsewhere.request(tx as EntityManager, f));
-    await batcher.appendFiling(row, f);
+    await writer.appendFiling(row, f);
 
     const rows = await requestedRows();
     expect(rows.map((r) => [r.details.requestCount, r.status])).toEqual([
@@ -249,7 +253,7 @@ describe.each(dbKinds())('batched transactions on %s', (kind) => {
     expect(await request()).toMatchObject({ requestCount: 6, status: 'REJECTED', lastAuditId: rows[5].id });
     // Two wrong predictions were tried (and rolled back) before their transactions.
     expect(guarded).toBe(kind === 'postgres' ? 3 : 0);
-    // Nothing written twice: 5 filings by the batcher (2 rows each), 1 append, 1 repeat elsewhere.
+    // Nothing written twice: 5 filings by the writer (2 rows each), 1 append, 1 repeat elsewhere.
     expect(await audit.verifyChain(em, 'default')).toMatchObject({ ok: true, checked: before + 10 + 1 + 1 });
   });
 });

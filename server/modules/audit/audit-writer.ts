@@ -20,11 +20,11 @@
  * after the commit that holds its work.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ApprovalService, RequestApprovalInput } from '../modules/approvals/approval.service';
-import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from '../modules/audit/audit.service';
-import type { Database } from './orm';
-import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from './sql-tx';
-import { refusedByServer } from './statement-pipeline';
+import type { AuditParticipant, ParticipantPrediction } from './audit-participant';
+import { isExpectationFailure, type AuditAppendInput, type AuditRecord, type AuditService, type PreparedAppend, type StatementRunner } from './audit.service';
+import type { Database } from '../../db/orm';
+import { dollarParams, sqlTxOfEm, sqlTxOfRaw, type SqlTx } from '../../db/sql-tx';
+import { refusedByServer } from '../../db/statement-pipeline';
 
 interface Settle {
   resolve: (v: never) => void;
@@ -39,24 +39,25 @@ interface SqlUnit extends Settle {
 interface Append extends Settle {
   row: PreparedAppend;
 }
-interface Filing extends Settle {
+interface Filing<F> extends Settle {
   row: PreparedAppend;
-  filing: RequestApprovalInput;
+  filing: F;
 }
 
-/** What `appendFiling` resolves with: the filing's own audit row, and the request it filed or repeated. */
+/** What `appendFiling` resolves with: the filing's own audit row, and the id of what the participant filed or repeated. */
 export interface FiledAppend {
   record: AuditRecord;
-  requestId: string;
+  filedId: string;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export class TransactionBatcher {
+/** `F`: what the participant (`AuditParticipant`) files with an audit row (approval requests). */
+export class AuditWriter<F extends { tenantId: string } = never, P extends ParticipantPrediction = ParticipantPrediction> {
   private ormUnits: OrmUnit[] = [];
   private sqlUnits: SqlUnit[] = [];
   private appends: Append[] = [];
-  private filings: Filing[] = [];
+  private filings: Filing<F>[] = [];
   private running = false;
   private inFlight = 0;
   private slotWaiters: (() => void)[] = [];
@@ -64,7 +65,7 @@ export class TransactionBatcher {
   constructor(
     private readonly db: Database,
     private readonly audit: Pick<AuditService, 'appendPrepared' | 'appendUnlocked' | 'appendGuarded' | 'forgetTransaction' | 'prepare'>,
-    private readonly approvals: Pick<ApprovalService, 'fileMany' | 'check' | 'predict' | 'settle'>,
+    private readonly participant: AuditParticipant<F, P>,
     private readonly maxBatch = 256,
     private readonly maxInFlight = 2,
   ) {}
@@ -98,15 +99,16 @@ export class TransactionBatcher {
   }
 
   /**
-   * Append one audit row and file (or repeat) the approval request it calls
-   * for, in the next batch: the batch's requests are one upsert, and their
-   * APPROVAL_REQUESTED rows join its audit statement (each right after the
-   * row that filed it). A bad row or request is refused here, alone.
+   * Append one audit row and have the participant file what it calls for
+   * (an approval request), in the next batch: the batch's filings are one
+   * statement of the participant's, and their audit rows join its audit
+   * statement (each right after the row that filed it). A bad row or filing
+   * is refused here, alone.
    */
-  appendFiling(input: AuditAppendInput, filing: RequestApprovalInput): Promise<FiledAppend> {
+  appendFiling(input: AuditAppendInput, filing: F): Promise<FiledAppend> {
     return new Promise<FiledAppend>((resolve, reject) => {
       const row = this.audit.prepare(input); // throws into this promise
-      this.approvals.check(filing);
+      this.participant.check(filing);
       this.filings.push({ row, filing, resolve: resolve as (v: never) => void, reject });
       this.kick();
     });
@@ -155,7 +157,7 @@ export class TransactionBatcher {
     }
   }
 
-  private async runBatch(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]): Promise<void> {
+  private async runBatch(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]): Promise<void> {
     const raw = this.db.rawTransaction;
     const statement = this.db.rawStatement;
     if (raw && statement && sqlUnits.length === 0 && filings.length === 0 && appends.length > 0) {
@@ -164,7 +166,7 @@ export class TransactionBatcher {
     } else if (raw && statement && sqlUnits.length === 0 && filings.length > 0 && (await this.filePredicted(statement, filings, appends))) {
       if (ormUnits.length > 0) await this.settle(ormUnits, () => this.inOrmTransaction(ormUnits, [], [], []));
     } else if (raw && (sqlUnits.length > 0 || filings.length > 0 || appends.length > 0)) {
-      const onRaw = (sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]) => () =>
+      const onRaw = (sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]) => () =>
         raw((raw) => {
           const tx = sqlTxOfRaw(raw);
           return this.runUnits(tx, sqlUnits.map((u) => () => u.work(tx)), filings, appends);
@@ -197,19 +199,20 @@ export class TransactionBatcher {
   }
 
   /**
-   * Filings (and appends) of one tenant whose requests this process has
-   * seen: predicted, then written with their audit rows in one statement of
-   * its own (no transaction around it). False, having written and answered
-   * nothing, when it cannot be predicted or the prediction was wrong (the
-   * statement was rolled back whole): the caller writes them in a transaction.
+   * Filings (and appends) of one tenant that the participant can predict
+   * (approvals: requests this process has seen): written with their audit
+   * rows in one statement of its own (no transaction around it). False,
+   * having written and answered nothing, when it cannot be predicted or the
+   * prediction was wrong (the statement was rolled back whole): the caller
+   * writes them in a transaction.
    */
-  private async filePredicted(statement: StatementRunner, filings: Filing[], appends: Append[]): Promise<boolean> {
+  private async filePredicted(statement: StatementRunner, filings: Filing<F>[], appends: Append[]): Promise<boolean> {
     const tenantId = filings[0].row.tenantId;
     const oneTenant = filings.every((f) => f.row.tenantId === tenantId && f.filing.tenantId === tenantId) && appends.every((a) => a.row.tenantId === tenantId);
     if (!oneTenant) return false;
-    let prediction: ReturnType<typeof this.approvals.predict>;
+    let prediction: P | null;
     try {
-      prediction = this.approvals.predict(filings.map((f) => f.filing));
+      prediction = this.participant.predict(filings.map((f) => f.filing));
     } catch {
       return false; // a filing its rows refuse: the transaction path fails it alone
     }
@@ -219,7 +222,7 @@ export class TransactionBatcher {
     try {
       records = await this.audit.appendGuarded((sql, params, name) => statement(dollarParams(sql), params, name), rows, prediction.guard);
     } catch (error) {
-      this.approvals.settle(prediction, false);
+      this.participant.settle(prediction, false);
       // A wrong prediction, or any error PostgreSQL reports for the statement:
       // it was rolled back whole, so the transaction path (which fails a bad
       // filing alone) redoes the batch.
@@ -227,13 +230,13 @@ export class TransactionBatcher {
       for (const x of [...filings, ...appends]) x.reject(error); // the outcome is unknown: never written twice
       return true;
     }
-    this.approvals.settle(prediction, true);
-    filings.forEach((f, i) => f.resolve({ record: records[2 * i], requestId: prediction.filed[i].requestId } satisfies FiledAppend as never));
+    this.participant.settle(prediction, true);
+    filings.forEach((f, i) => f.resolve({ record: records[2 * i], filedId: prediction.filed[i].id } satisfies FiledAppend as never));
     appends.forEach((a, i) => a.resolve(records[2 * filings.length + i] as never));
     return true;
   }
 
-  private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]): Promise<Outcome[]> {
+  private inOrmTransaction(ormUnits: OrmUnit[], sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]): Promise<Outcome[]> {
     return this.db.em().transactional((trx) => {
       const em = trx as EntityManager;
       const tx = sqlTxOfEm(em);
@@ -249,9 +252,9 @@ export class TransactionBatcher {
    */
   private async settleOrSplit(
     sqlUnits: SqlUnit[],
-    filings: Filing[],
+    filings: Filing<F>[],
     appends: Append[],
-    transaction: (sqlUnits: SqlUnit[], filings: Filing[], appends: Append[]) => () => Promise<Outcome[]>,
+    transaction: (sqlUnits: SqlUnit[], filings: Filing<F>[], appends: Append[]) => () => Promise<Outcome[]>,
   ): Promise<void> {
     const splittable = sqlUnits.length === 0 && filings.length > 0 && filings.length + appends.length > 1;
     if (await this.settle([...sqlUnits, ...filings, ...appends], transaction(sqlUnits, filings, appends), !splittable)) return;
@@ -266,7 +269,7 @@ export class TransactionBatcher {
    * Outcomes in the order of `units`, then the filings, then the appends. A
    * lone unit's failure fails the transaction.
    */
-  private async runUnits(tx: SqlTx, units: (() => Promise<unknown>)[], filings: Filing[], appends: Append[]): Promise<Outcome[]> {
+  private async runUnits(tx: SqlTx, units: (() => Promise<unknown>)[], filings: Filing<F>[], appends: Append[]): Promise<Outcome[]> {
     const alone = units.length === 1 && filings.length === 0 && appends.length === 0;
     const outcomes: Outcome[] = [];
     for (const work of units) {
@@ -283,10 +286,10 @@ export class TransactionBatcher {
       }
     }
     if (filings.length + appends.length > 0) {
-      const filed = filings.length > 0 ? await this.approvals.fileMany(tx, filings.map((f) => f.filing)) : [];
+      const filed = filings.length > 0 ? await this.participant.fileMany(tx, filings.map((f) => f.filing)) : [];
       const rows = [...filings.flatMap((f, i) => [f.row, filed[i].auditRow]), ...appends.map((a) => a.row)];
       const records = await this.audit.appendPrepared(tx, rows);
-      filings.forEach((_, i) => outcomes.push({ ok: true, value: { record: records[2 * i], requestId: filed[i].result.request.id } satisfies FiledAppend }));
+      filings.forEach((_, i) => outcomes.push({ ok: true, value: { record: records[2 * i], filedId: filed[i].id } satisfies FiledAppend }));
       for (const value of records.slice(2 * filings.length)) outcomes.push({ ok: true, value });
     }
     return outcomes;
