@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../server/db/orm';
+import { openDatabase } from '../server/database';
 import { AuditService, type AuditAppendInput } from '../server/modules/audit/audit.service';
 import { ManualClock } from '../server/shared/clock';
 import { dbKinds, freshDatabase, type TestDatabase } from './support/databases';
