@@ -2,15 +2,21 @@
  * `npm test`: every check in one run — type check, import rules, schema and
  * codegen freshness, the site build, then vitest (unit tables, integration
  * tests on PGlite and a real PostgreSQL, the browser test). Ends with one line
- * `N passed, N failed` counting checks and tests together.
+ * `N passed, N failed` counting checks and tests together (a test skipped by
+ * a failed `beforeAll` counts as failed; see summary-reporter.ts), preceded
+ * by `N skipped`. The old .tmp/test-summary.txt is deleted first.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TestCounts } from './summary-reporter';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = path.join(root, '.tmp');
 fs.mkdirSync(tmp, { recursive: true });
+// A summary left by an earlier run must never stand in for this one.
+const summaryFile = path.join(tmp, 'test-summary.txt');
+fs.rmSync(summaryFile, { force: true });
 
 interface Step {
   name: string;
@@ -49,42 +55,37 @@ for (const step of steps) {
   }
 }
 
-const report = path.join(tmp, 'vitest-report.json');
-fs.rmSync(report, { force: true });
+const countsFile = path.join(tmp, 'vitest-counts.json');
+fs.rmSync(countsFile, { force: true });
 process.stdout.write('\n▶ vitest (unit, integration on PGlite and PostgreSQL, browser)\n');
-const v = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+const v = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=./scripts/summary-reporter.ts'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+  env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', LEXGATE_TEST_COUNTS: countsFile },
 });
-if (fs.existsSync(report)) {
-  const j = JSON.parse(fs.readFileSync(report, 'utf8')) as {
-    numPassedTests: number;
-    numFailedTests: number;
-    numTotalTests: number;
-    testResults: { name: string; status: string; message?: string; assertionResults: unknown[] }[];
-  };
-  passed += j.numPassedTests;
-  failed += j.numFailedTests;
-  // A test file that failed to load has no tests to count: count it as a failure.
-  for (const f of j.testResults) {
-    if (f.status === 'failed' && f.assertionResults.length === 0) {
-      failed++;
-      failures.push(`${path.relative(root, f.name)} did not run: ${f.message?.split('\n')[0] ?? 'load error'}`);
-    }
-  }
-  if (j.numFailedTests > 0) failures.push(`${j.numFailedTests} vitest test(s)`);
+let skips: string[] = [];
+if (fs.existsSync(countsFile)) {
+  const counts = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as TestCounts;
+  passed += counts.passed;
+  failed += counts.failed;
+  failures.push(...counts.failures);
+  skips = counts.skips;
 } else {
   failed++;
-  failures.push(`vitest produced no report (exit ${v.status})`);
+  failures.push(`vitest produced no counts (exit ${v.status})`);
 }
 if (v.status !== 0 && failed === 0) {
   failed++;
   failures.push(`vitest exited with ${v.status}`);
 }
 
+// The closing line stays `N passed, N failed` alone on the last line; the
+// skipped count sits on the line just above it (in the summary file too).
 const summary = `${passed} passed, ${failed} failed`;
-fs.writeFileSync(path.join(tmp, 'test-summary.txt'), summary + '\n');
-if (failures.length > 0) process.stdout.write(`\nFailures:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
-process.stdout.write(`\n${summary}\n`);
+const skipLine = `${skips.length} skipped`;
+fs.writeFileSync(summaryFile, `${skipLine}\n${summary}\n`);
+const list = (xs: string[]) => [...xs.slice(0, 100).map((x) => `  - ${x}`), ...(xs.length > 100 ? [`  … and ${xs.length - 100} more`] : [])].join('\n');
+if (skips.length > 0) process.stdout.write(`\nSkipped:\n${list(skips)}\n`);
+if (failures.length > 0) process.stdout.write(`\nFailures:\n${list(failures)}\n`);
+process.stdout.write(`\n${skipLine}\n${summary}\n`);
 process.exit(failed > 0 ? 1 : 0);

@@ -319,6 +319,13 @@ describe.each(dbKinds())('dependency evaluation on %s', (kind) => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     const ids = new Set(results.map((r) => r.body.audit_id));
     expect(ids.size).toBe(200);
+    // Each id is the row recording that answer: same package and verdict.
+    const logged = await s.tdb.db
+      .em()
+      .execute<{ id: string; package: string; verdict: string }[]>(`select id::text as id, package, verdict from audit_log where project like 'load-%'`);
+    const byId = new Map(logged.map((r) => [r.id, r]));
+    expect(byId.size).toBe(200);
+    for (const r of results) expect(byId.get(r.body.audit_id), r.body.audit_id).toEqual({ id: r.body.audit_id, package: r.body.package, verdict: r.body.verdict });
     const after = (await s.t.graphql(`{ verifyAuditChain { ok checked } }`)).data.verifyAuditChain;
     expect(after.ok).toBe(true);
     expect(after.checked).toBe(before.checked + 200);

@@ -62,6 +62,14 @@ describe.skipIf(!dbKinds().includes('postgres'))('statements pipelined on one Po
     expect(await pipeline.query(text, [300, 'next'], 'probe_first_fails')).toEqual([{ n: '300' }]);
   });
 
+  it('keeps a prepared statement whose first execution failed: the next run of it works', async () => {
+    await pipeline.query('insert into pipe_probe (n, t) values ($1, $2)', [200, 'taken'], 'probe_other');
+    // Parsed, then failed when it ran (a duplicate key): the statement exists on the server all the same.
+    await expect(pipeline.query('insert into pipe_probe (n, t) values ($1, $2)', [200, 'again'], 'probe_fresh')).rejects.toMatchObject({ code: '23505' });
+    await expect(pipeline.query('insert into pipe_probe (n, t) values ($1, $2)', [201, 'fine'], 'probe_fresh')).resolves.toEqual([]);
+    expect(await pipeline.query('select t from pipe_probe where n = $1', [201])).toEqual([{ t: 'fine' }]);
+  });
+
   it('fails the statements in flight when the connection dies, and reconnects for the next', async () => {
     const pid = (await pipeline.query<{ pid: string }>('select pg_backend_pid() as pid', []))[0].pid;
     // Settled into values at once, so their rejections are handled when they come.

@@ -15,9 +15,11 @@
  *
  * Routes (paths as the real services have them, under a per-service prefix):
  * - `POST /osv/v1/query` `{package: {name, ecosystem}, version?, page_token?}` → `{vulns, next_page_token?}`
- *   (`{}` when nothing matches, as OSV answers). Records match on `affected[]`: the package
- *   (PyPI names PEP 503-normalised) and the version in `versions[]` or in an ECOSYSTEM/SEMVER
- *   range. Answers set with `setOsvVulns` replace matching for that exact query. Results are
+ *   (`{}` when nothing matches, as OSV answers; the ecosystem spelled exactly `PyPI` or `npm`).
+ *   Records match on `affected[]`: the package (PyPI names PEP 503-normalised, npm names
+ *   exact) and the version in `versions[]` or in an ECOSYSTEM/SEMVER range (PEP 440 / SemVer
+ *   order). Names and versions are matched by the fake's own rules (`upstreamNameKey`),
+ *   never by lexgate's code. Answers set with `setOsvVulns` replace matching for that exact query. Results are
  *   sorted by id and paged per `osv/_pages.json` (or `osvPageSize`).
  * - `GET /osv/v1/vulns/{id}` → the record, or 404 `{"code": 5, "message": "Bug not found."}`.
  * - `GET /pypi/{name}/json`, `GET /pypi/{name}/{version}/json` → the project document / the
@@ -31,10 +33,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as pep440 from '@renovatebot/pep440';
+import semver from 'semver';
 import type { Ecosystem } from '../../server/modules/packages/facts';
-import { normalizeName } from '../../server/modules/packages/names';
 import type { OsvRecord } from '../../server/modules/evaluation/policy/osv';
-import { schemeFor } from '../../server/modules/packages/versions';
 
 /** The three fake services. */
 export const FAKE_SERVICES = ['osv', 'pypi', 'npm'] as const;
@@ -135,6 +137,39 @@ export interface UpstreamFakes {
 
 const DEFAULT_FIXTURES = fileURLToPath(new URL('../fixtures/upstreams', import.meta.url));
 
+// The fakes match names and versions by the upstreams' own rules, written here from those
+// rules and not imported from lexgate: a test of lexgate's name normalisation must not be
+// passed by a fake that normalises the same (possibly wrong) way.
+
+/**
+ * How the fake upstreams key a package name. PyPI (PEP 503): lower case, and every run of
+ * `-`, `_` and `.` is one `-` (PyPI serves a project under any spelling of its name). npm:
+ * the name exactly as given — the registry and OSV's npm ecosystem match it byte for byte,
+ * and legacy mixed-case names (`JSONStream`) are packages distinct from their lower case.
+ */
+export function upstreamNameKey(eco: Ecosystem, name: string): string {
+  return eco === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
+}
+
+/** Version order as the upstream applies it to OSV ranges: PEP 440 for PyPI, SemVer 2.0 for npm. */
+interface FakeVersionScheme {
+  valid(v: string): boolean;
+  compare(a: string, b: string): number;
+  prerelease(v: string): boolean;
+}
+const VERSION_SCHEMES: Record<Ecosystem, FakeVersionScheme> = {
+  pypi: {
+    valid: (v) => pep440.valid(v) !== null,
+    compare: (a, b) => pep440.compare(a, b),
+    prerelease: (v) => pep440.explain(v)?.is_prerelease ?? false,
+  },
+  npm: {
+    valid: (v) => semver.valid(v) !== null,
+    compare: (a, b) => semver.compare(a, b),
+    prerelease: (v) => semver.prerelease(v) !== null,
+  },
+};
+
 const OSV_TO_ECOSYSTEM: Record<string, Ecosystem> = { pypi: 'pypi', npm: 'npm' };
 
 function ecosystemOf(osvOrOurs: string): Ecosystem | null {
@@ -170,13 +205,13 @@ function loadFixtures(root: string): Fixtures {
     };
     for (const p of pages.pagination ?? []) {
       const eco = ecosystemOf(p.ecosystem);
-      if (eco) osvPageSizes.set(`${eco}|${normalizeName(eco, p.name)}`, p.page_size);
+      if (eco) osvPageSizes.set(`${eco}|${upstreamNameKey(eco, p.name)}`, p.page_size);
     }
   }
   const pypi = new Map<string, PypiDocument>();
   for (const { file, doc } of readJsonDir<PypiDocument>(path.join(root, 'pypi'))) {
     if (typeof doc.info?.name !== 'string') throw new Error(`fixture pypi/${file} has no info.name`);
-    pypi.set(normalizeName('pypi', doc.info.name), doc);
+    pypi.set(upstreamNameKey('pypi', doc.info.name), doc);
   }
   const npm = new Map<string, NpmPackument>();
   for (const { file, doc } of readJsonDir<NpmPackument>(path.join(root, 'npm'))) {
@@ -192,7 +227,7 @@ function inRange(
   version: string,
   eco: Ecosystem,
 ): boolean {
-  const scheme = schemeFor(eco);
+  const scheme = VERSION_SCHEMES[eco];
   if (!scheme.valid(version)) return false;
   const at = (e: Record<string, string>) => Object.values(e)[0];
   const sorted = [...events]
@@ -217,7 +252,7 @@ function affects(record: OsvRecord, eco: Ecosystem, name: string, version: strin
   for (const a of record.affected ?? []) {
     const pkg = a?.package;
     if (!pkg || typeof pkg.name !== 'string' || typeof pkg.ecosystem !== 'string') continue;
-    if (ecosystemOf(pkg.ecosystem) !== eco || normalizeName(eco, pkg.name) !== normalizeName(eco, name)) continue;
+    if (ecosystemOf(pkg.ecosystem) !== eco || upstreamNameKey(eco, pkg.name) !== upstreamNameKey(eco, name)) continue;
     if (version === null) return true;
     const entry = a as { versions?: unknown; ranges?: Array<{ type?: string; events?: Array<Record<string, string>> }> };
     if (Array.isArray(entry.versions) && entry.versions.includes(version)) return true;
@@ -263,10 +298,11 @@ export async function startUpstreamFakes(opts: UpstreamFakesOptions = {}): Promi
     if (typeof name !== 'string' || typeof ecoText !== 'string') {
       return json(res, 400, { code: 3, message: 'Invalid query: package name and ecosystem are required.' });
     }
-    const eco = ecosystemOf(ecoText);
+    // OSV's ecosystem names are exact: `PyPI`, `npm`.
+    const eco: Ecosystem | null = ecoText === 'PyPI' ? 'pypi' : ecoText === 'npm' ? 'npm' : null;
     if (!eco) return json(res, 400, { code: 3, message: `Invalid ecosystem: ${ecoText}.` });
     const version = typeof q?.version === 'string' ? q.version : null;
-    const norm = normalizeName(eco, name);
+    const norm = upstreamNameKey(eco, name);
     const explicit = version !== null ? osvExplicit.get(`${eco}|${norm}|${version}`) : undefined;
     const all =
       explicit ??
@@ -305,7 +341,7 @@ export async function startUpstreamFakes(opts: UpstreamFakesOptions = {}): Promi
     // segments after /pypi: [name, 'json'] or [name, version, 'json']
     const notFound = () => json(res, 404, { message: 'Not Found' });
     if (segments.length < 2 || segments.length > 3 || segments[segments.length - 1] !== 'json') return notFound();
-    const doc = pypi.get(normalizeName('pypi', segments[0]));
+    const doc = pypi.get(upstreamNameKey('pypi', segments[0]));
     if (!doc) return notFound();
     const { _versions, ...served } = doc;
     if (segments.length === 2) return json(res, 200, served);
@@ -458,10 +494,10 @@ export async function startUpstreamFakes(opts: UpstreamFakesOptions = {}): Promi
     setOsvVulns(ecosystem, name, version, records) {
       const eco = ecosystemOf(ecosystem);
       if (!eco) throw new Error(`setOsvVulns: unknown ecosystem "${ecosystem}"`);
-      osvExplicit.set(`${eco}|${normalizeName(eco, name)}|${version}`, [...records]);
+      osvExplicit.set(`${eco}|${upstreamNameKey(eco, name)}|${version}`, [...records]);
     },
     setPypiPackage(doc) {
-      pypi.set(normalizeName('pypi', doc.info.name), doc);
+      pypi.set(upstreamNameKey('pypi', doc.info.name), doc);
     },
     setNpmPackage(packument) {
       npm.set(packument.name, packument);
@@ -513,9 +549,9 @@ export function pypiDocument(spec: PypiPackageSpec): PypiDocument {
       },
     ];
   });
-  const scheme = schemeFor('pypi');
-  const infoVersion =
-    spec.infoVersion ?? scheme.latest(spec.versions.filter((v) => !yanked.has(v))) ?? spec.versions[spec.versions.length - 1];
+  const pep = VERSION_SCHEMES.pypi;
+  const finals = spec.versions.filter((v) => !yanked.has(v) && pep.valid(v) && !pep.prerelease(v)).sort(pep.compare);
+  const infoVersion = spec.infoVersion ?? finals[finals.length - 1] ?? spec.versions[spec.versions.length - 1];
   return {
     info: {
       name: spec.name,

@@ -58,7 +58,15 @@ export async function createTestApp(kind: DbKind, opts: TestAppOptions = {}): Pr
   const config = loadConfig({ LEXGATE_DATA_DIR: dataDir, LEXGATE_SITE_DIR: 'site/dist', ...opts.env });
   const clock = opts.clock ?? new ManualClock();
   const services = createServices({ config, db, clock, logger: silentLogger, upstreams: opts.upstreams, registryWriteHooks: opts.registryWriteHooks });
-  await services.start();
+  try {
+    await services.start();
+  } catch (e) {
+    // A start that fails (a test of exactly that) leaves nothing behind either.
+    await services.stop().catch(() => undefined);
+    await fresh?.drop();
+    if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const app = createApp(services);
   let server: RunningServer | null = null;
   let request = (path: string, init?: RequestInit) => app.fetch(new Request(ORIGIN + path, init));

@@ -1,6 +1,7 @@
 /**
  * A throw-away real PostgreSQL server for tests: the system's initdb/pg_ctl,
- * a cluster in a temp directory, listening on a random loopback port. As root
+ * a cluster in a temp directory, listening on a random loopback port (another one
+ * when that port was taken before the server bound it). As root
  * the server runs as the `postgres` user (PostgreSQL refuses to run as root).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -64,17 +65,39 @@ export async function startPostgres(opts: { durable?: boolean; settings?: string
       : spawnSync(full, args, { encoding: 'utf8', cwd: dir });
     if (res.status !== 0) throw new Error(`${cmd} failed: ${res.stderr || res.stdout}`);
   };
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-  const port = await freePort();
-  const serverOptions = [
-    `-c listen_addresses=127.0.0.1`,
-    `-c port=${port}`,
-    `-c unix_socket_directories=${sock}`,
-    ...(opts.durable ? [] : [`-c fsync=off`, `-c synchronous_commit=off`, `-c full_page_writes=off`]),
-    `-c max_connections=200`,
-    ...(opts.settings ?? []).map((s) => `-c ${s}`),
-  ].join(' ');
-  run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  try {
+    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  // The port is free when picked but may be taken before the server binds it (another
+  // process picking at the same time): PostgreSQL then refuses to start, saying so in its
+  // log, and a new port is tried. Any other failure to start is thrown as it is.
+  const log = path.join(dir, 'server.log');
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const serverOptions = [
+      `-c listen_addresses=127.0.0.1`,
+      `-c port=${port}`,
+      `-c unix_socket_directories=${sock}`,
+      ...(opts.durable ? [] : [`-c fsync=off`, `-c synchronous_commit=off`, `-c full_page_writes=off`]),
+      `-c max_connections=200`,
+      ...(opts.settings ?? []).map((s) => `-c ${s}`),
+    ].join(' ');
+    fs.rmSync(log, { force: true });
+    try {
+      run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', log, '-w', '-t', '60', 'start']);
+      break;
+    } catch (e) {
+      const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+      if (attempt >= 10 || !/could not bind|Address already in use/i.test(text)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`${(e as Error).message}\n${text}`);
+      }
+    }
+  }
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     dataDir: data,
